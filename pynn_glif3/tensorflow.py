@@ -1,0 +1,254 @@
+"""The TensorFlow ground truth: a Keras recurrent cell equivalent to the training model's column.
+
+:class:`GLIF3AlphaCell` keeps the training code's state (a spike buffer holding the last
+``max_delay`` steps, normalised voltage, refractory time, two after-spike currents, PSC rise and
+PSC per receptor), its update order and its normalisation: voltages are stored as
+``(V - E_L) / (V_th - E_L)`` and every current is divided by the target's ``vs = V_th - E_L``.
+Synaptic delays are folded into the sparse recurrent matrix exactly as the training code stores
+it: row ``4 * target + receptor``, column ``source + N * (delay_steps - 1)``.
+
+:func:`simulate` has the signature of :func:`pynn_glif3.reference.simulate` and returns the same
+:class:`~pynn_glif3.reference.SimulationResult`, so the two oracles can be compared directly.
+
+Runs in float32 (as trained) or float64 (``dtype="float64"``).
+"""
+
+import numpy as np
+import keras
+import tensorflow as tf
+
+from .model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
+from .netspec import NeuronParameters, Synapses
+from .reference import SimulationResult, _check_common
+
+
+@tf.custom_gradient
+def spike_function(v_scaled, sigma, amplitude):
+    """Heaviside spike with the training code's Gaussian pseudo-derivative."""
+    z = tf.cast(v_scaled > 0.0, v_scaled.dtype)
+
+    def grad(dy):
+        pseudo = tf.exp(-tf.square(v_scaled) / tf.square(sigma)) * amplitude
+        return dy * pseudo, tf.zeros_like(sigma), tf.zeros_like(amplitude)
+
+    return tf.identity(z), grad
+
+
+def recurrent_sparse_arrays(recurrent, neurons, dt=1.0, max_delay_ms=TRAINING_MAX_DELAY_MS):
+    """Recurrent synapses (pA, ms) as the training code stores them.
+
+    Returns ``(indices, values, max_delay_steps)``: ``indices`` (S, 2) int64 with row
+    ``4 * target + receptor`` and column ``source + N * (delay_steps - 1)``, ``values`` the weights
+    divided by the target's ``vs`` (float64).
+    """
+    p = NeuronParameters.coerce(neurons)
+    syn = Synapses.coerce(recurrent)
+    n = p.n
+    d = delay_steps(syn.delay, dt, max_delay_ms)
+    max_delay = int(d.max()) if syn.n else 1
+    vs = p.V_th - p.E_L
+    indices = np.stack([syn.target * N_RECEPTORS + syn.receptor, syn.source + n * (d - 1)], axis=1)
+    return indices.astype(np.int64), syn.weight / vs[syn.target], max_delay
+
+
+def input_sparse_arrays(inputs, neurons):
+    """Input synapses (pA) as the training code stores them: (indices (S, 2), normalised weights)."""
+    p = NeuronParameters.coerce(neurons)
+    syn = Synapses.coerce(inputs)
+    vs = p.V_th - p.E_L
+    indices = np.stack([syn.target * N_RECEPTORS + syn.receptor, syn.source], axis=1)
+    return indices.astype(np.int64), syn.weight / vs[syn.target]
+
+
+def _sorted_sparse(indices, values, shape, dtype):
+    st = tf.sparse.SparseTensor(tf.constant(indices, tf.int64), tf.cast(values, dtype), shape)
+    return tf.sparse.reorder(st)
+
+
+class GLIF3AlphaCell(keras.layers.Layer):
+    """One step of the GLIF3Alpha network, as a Keras RNN cell.
+
+    Input per step: the external synaptic input, shape (batch, 4 N), normalised (pA / vs),
+    receptor-minor (``4 * neuron + receptor``).  Outputs per step: spikes (batch, N) and the
+    membrane potential in mV (batch, N).  Use it with ``keras.layers.RNN(cell,
+    return_sequences=True)`` for training, or through :func:`simulate`.
+
+    ``recurrent_indices`` / ``recurrent_weights`` are the training code's storage (see
+    :func:`recurrent_sparse_arrays`), so trained values can be loaded as they are.
+    """
+
+    def __init__(self, neurons, recurrent_indices, recurrent_weights, max_delay, dt=1.0,
+                 gauss_std=0.5, dampening_factor=0.3, train_recurrent=True, **kwargs):
+        super().__init__(**kwargs)
+        p = NeuronParameters.coerce(neurons)
+        self.n_neurons = n = p.n
+        self.max_delay = int(max_delay)
+        self.dt = float(dt)
+        self._gauss_std = gauss_std
+        self._dampening_factor = dampening_factor
+        vs = p.V_th - p.E_L
+        tau = p.C_m / p.g
+        decay = np.exp(-dt / tau)
+        c = self.compute_dtype
+        const = lambda a: tf.constant(np.asarray(a), dtype=c)  # noqa: E731
+        # Normalised parameters, as the training code derives them.
+        self.voltage_scale = const(vs)
+        self.voltage_offset = const(p.E_L)
+        self.v_th = const((p.V_th - p.E_L) / vs)
+        self.e_l = const((p.E_L - p.E_L) / vs)
+        self.v_reset = const((p.V_reset - p.E_L) / vs)
+        self.t_ref = const(p.t_ref)
+        self.param_g = const(p.g)
+        self.decay = const(decay)
+        self.current_factor = const(1.0 / p.C_m * (1.0 - decay) * tau)
+        self.syn_decay = const(np.exp(-dt / p.tau_syn))
+        self.psc_initial = const(np.e / p.tau_syn)
+        self.asc_decay = const(np.exp(-dt * p.k))
+        self.asc_amps = const(p.asc_amps / vs[:, None])
+        self.i_offset = const(p.I_offset / vs)
+        self.recurrent_indices = np.asarray(recurrent_indices, dtype=np.int64)
+        self.recurrent_dense_shape = (N_RECEPTORS * n, self.max_delay * n)
+        values = np.asarray(recurrent_weights)
+        self.recurrent_weight_values = self.add_weight(
+            shape=values.shape, initializer=keras.initializers.Constant(values),
+            trainable=train_recurrent, name="recurrent_weight_values", dtype=c)
+        self.recurrent_weight_positive = tf.constant(values >= 0)
+        self.state_size = [n * self.max_delay, n, n, n, n, N_RECEPTORS * n, N_RECEPTORS * n]
+        self.output_size = [n, n]
+
+    def get_initial_state(self, batch_size=1):
+        c, n = self.compute_dtype, self.n_neurons
+        zeros = lambda size: tf.zeros((batch_size, size), c)  # noqa: E731
+        v0 = tf.ones((batch_size, n), c) * self.v_reset
+        return [zeros(n * self.max_delay), v0, zeros(n), zeros(n), zeros(n),
+                zeros(N_RECEPTORS * n), zeros(N_RECEPTORS * n)]
+
+    def _sparse_recurrent(self):
+        st = tf.sparse.SparseTensor(self.recurrent_indices, self.recurrent_weight_values,
+                                    self.recurrent_dense_shape)
+        return tf.sparse.reorder(st)
+
+    def call(self, inputs, states, training=False):
+        z_buf, v, r, asc_1, asc_2, psc_rise, psc = states
+        n = self.n_neurons
+        batch = tf.shape(v)[0]
+        prev_z = z_buf[:, :n]
+        dt = tf.cast(self.dt, self.compute_dtype)
+
+        i_rec = tf.transpose(tf.sparse.sparse_dense_matmul(
+            self._sparse_recurrent(), tf.cast(z_buf, self.compute_dtype), adjoint_b=True))
+        u = tf.reshape(i_rec + inputs, (batch, n, N_RECEPTORS))
+        psc_rise = tf.reshape(psc_rise, (batch, n, N_RECEPTORS))
+        psc = tf.reshape(psc, (batch, n, N_RECEPTORS))
+
+        new_psc_rise = self.syn_decay * psc_rise + u * self.psc_initial
+        new_psc = psc * self.syn_decay + dt * self.syn_decay * psc_rise
+        new_r = tf.nn.relu(r + prev_z * self.t_ref - dt)
+        new_asc_1 = self.asc_decay[:, 0] * asc_1 + prev_z * self.asc_amps[:, 0]
+        new_asc_2 = self.asc_decay[:, 1] * asc_2 + prev_z * self.asc_amps[:, 1]
+        reset = prev_z * (self.v_reset - self.v_th)
+        # Y summed one receptor at a time, in the reference's order.
+        input_current = psc[..., 0] + psc[..., 1] + psc[..., 2] + psc[..., 3]
+        total = input_current + asc_1 + asc_2 + self.i_offset + self.param_g * self.e_l
+        new_v = self.decay * v + self.current_factor * total + reset
+
+        v_scaled = (new_v - self.v_th) / (self.v_th - self.e_l)
+        new_z = spike_function(v_scaled, tf.cast(self._gauss_std, self.compute_dtype),
+                               tf.cast(self._dampening_factor, self.compute_dtype))
+        new_z = tf.where(new_r > 0.0, tf.zeros_like(new_z), new_z)
+
+        new_z_buf = tf.concat([new_z, z_buf[:, :-n]], axis=1)
+        v_mV = new_v * self.voltage_scale + self.voltage_offset
+        new_states = [new_z_buf, new_v, new_r, new_asc_1, new_asc_2,
+                      tf.reshape(new_psc_rise, (batch, -1)), tf.reshape(new_psc, (batch, -1))]
+        return [new_z, v_mV], new_states
+
+
+class GLIF3AlphaInput(keras.layers.Layer):
+    """External input: LGN spikes through a sparse matrix plus the background, normalised.
+
+    Call with input spikes (batch, T, n_inputs) and optionally background counts (batch, T); without
+    counts it draws the training model's Binomial(10, 0.1) count per step, shared by all neurons.
+    Returns (batch, T, 4 N).
+    """
+
+    def __init__(self, n_neurons, n_inputs, input_indices, input_weights, bkg_weights=None,
+                 train_input=True, **kwargs):
+        super().__init__(**kwargs)
+        self.n_neurons, self.n_inputs = int(n_neurons), int(n_inputs)
+        self.input_indices = np.asarray(input_indices, dtype=np.int64)
+        w = np.asarray(input_weights)
+        self.input_weight_values = self.add_weight(
+            shape=w.shape, initializer=keras.initializers.Constant(w), trainable=train_input,
+            name="input_weight_values", dtype=self.compute_dtype)
+        bkg = np.zeros(N_RECEPTORS * n_neurons) if bkg_weights is None else np.ravel(bkg_weights)
+        self.bkg_weights = tf.constant(bkg, dtype=self.compute_dtype)
+
+    def call(self, input_spikes, bkg_counts=None):
+        c = self.compute_dtype
+        shape = tf.shape(input_spikes)
+        batch, steps = shape[0], shape[1]
+        w = tf.sparse.reorder(tf.sparse.SparseTensor(
+            self.input_indices, self.input_weight_values, (N_RECEPTORS * self.n_neurons, self.n_inputs)))
+        flat = tf.reshape(tf.cast(input_spikes, c), (batch * steps, self.n_inputs))
+        current = tf.transpose(tf.sparse.sparse_dense_matmul(w, flat, adjoint_b=True))
+        current = tf.reshape(current, (batch, steps, N_RECEPTORS * self.n_neurons))
+        if bkg_counts is None:
+            bkg_counts = tf.reduce_sum(tf.cast(tf.random.uniform((batch, steps, 10)) < 0.1, c), -1)
+        return current + self.bkg_weights[None, None] * tf.cast(bkg_counts, c)[..., None]
+
+
+def _run(cell, currents, record_currents):
+    """Step ``cell`` over currents (T, 4N) for one trial; returns stacked outputs."""
+    state = [s for s in cell.get_initial_state(1)]
+    n = cell.n_neurons
+
+    def step(carry, u_t):
+        outputs, new_state = cell.call(u_t[None], carry[0])
+        z, v_mV = outputs
+        extra = [new_state[3][0], new_state[4][0], new_state[6][0]] if record_currents else []
+        return (new_state, [z[0], v_mV[0]] + extra)
+
+    c = cell.compute_dtype
+    zeros = [tf.zeros((n,), c), tf.zeros((n,), c)]
+    if record_currents:
+        zeros += [tf.zeros((n,), c), tf.zeros((n,), c), tf.zeros((N_RECEPTORS * n,), c)]
+    _, outputs = tf.scan(step, currents, initializer=(state, zeros))
+    return outputs
+
+
+def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
+             bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
+             record_currents=False, dtype="float64"):
+    """Run the network in TensorFlow; same arguments and result as :func:`pynn_glif3.reference.simulate`.
+
+    ``dtype="float32"`` runs as the model was trained; ``"float64"`` is the exact oracle.
+    """
+    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
+        neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts)
+    n = p.n
+    vs = p.V_th - p.E_L
+    if recurrent is None:
+        recurrent = Synapses.empty(with_delay=True)
+    rec_idx, rec_w, max_delay = recurrent_sparse_arrays(recurrent, p, dt, max_delay_ms)
+    cell = GLIF3AlphaCell(p, rec_idx, rec_w, max_delay, dt=dt, dtype=dtype)
+
+    n_inputs = 1 if input_spikes is None else input_spikes.shape[1]
+    if inputs is None:
+        in_idx, in_w = np.zeros((0, 2), np.int64), np.zeros(0)
+        spikes_in = np.zeros((n_steps, n_inputs))
+    else:
+        in_idx, in_w = input_sparse_arrays(inputs, p)
+        spikes_in = input_spikes[:n_steps]
+    bkg = None if bkg_weights is None else bkg_weights / vs[:, None]
+    counts = np.zeros(n_steps) if bkg_counts is None else bkg_counts[:n_steps]
+    layer = GLIF3AlphaInput(n, n_inputs, in_idx, in_w, bkg, dtype=dtype)
+    currents = layer(tf.constant(spikes_in[None], dtype=dtype), tf.constant(counts[None], dtype=dtype))[0]
+
+    outputs = tf.function(lambda u: _run(cell, u, record_currents))(currents)
+    outputs = [o.numpy() for o in outputs]
+    result = SimulationResult(outputs[0] > 0.5, outputs[1].astype(np.float64), dt=float(dt))
+    if record_currents:
+        result.asc = np.stack([outputs[2], outputs[3]], axis=-1) * vs[None, :, None]
+        result.psc = outputs[4].reshape(n_steps, n, N_RECEPTORS) * vs[None, :, None]
+    return result
