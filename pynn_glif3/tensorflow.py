@@ -60,9 +60,12 @@ def input_sparse_arrays(inputs, neurons):
     return indices.astype(np.int64), syn.weight / vs[syn.target]
 
 
-def _sorted_sparse(indices, values, shape, dtype):
-    st = tf.sparse.SparseTensor(tf.constant(indices, tf.int64), tf.cast(values, dtype), shape)
-    return tf.sparse.reorder(st)
+def _canonical_order(indices, values):
+    """Indices and values sorted by row, then column: TF's sparse ops need that order, and sorting
+    once here spares a reorder at every step."""
+    indices = np.asarray(indices, dtype=np.int64).reshape(-1, 2)
+    order = np.lexsort((indices[:, 1], indices[:, 0]))
+    return indices[order], np.asarray(values)[order]
 
 
 class GLIF3AlphaCell(keras.layers.Layer):
@@ -106,9 +109,8 @@ class GLIF3AlphaCell(keras.layers.Layer):
         self.asc_decay = const(np.exp(-dt * p.k))
         self.asc_amps = const(p.asc_amps / vs[:, None])
         self.i_offset = const(p.I_offset / vs)
-        self.recurrent_indices = np.asarray(recurrent_indices, dtype=np.int64)
+        self.recurrent_indices, values = _canonical_order(recurrent_indices, recurrent_weights)
         self.recurrent_dense_shape = (N_RECEPTORS * n, self.max_delay * n)
-        values = np.asarray(recurrent_weights)
         self.recurrent_weight_values = self.add_weight(
             shape=values.shape, initializer=keras.initializers.Constant(values),
             trainable=train_recurrent, name="recurrent_weight_values", dtype=c)
@@ -124,9 +126,8 @@ class GLIF3AlphaCell(keras.layers.Layer):
                 zeros(N_RECEPTORS * n), zeros(N_RECEPTORS * n)]
 
     def _sparse_recurrent(self):
-        st = tf.sparse.SparseTensor(self.recurrent_indices, self.recurrent_weight_values,
-                                    self.recurrent_dense_shape)
-        return tf.sparse.reorder(st)
+        return tf.sparse.SparseTensor(self.recurrent_indices, self.recurrent_weight_values,
+                                      self.recurrent_dense_shape)
 
     def call(self, inputs, states, training=False):
         z_buf, v, r, asc_1, asc_2, psc_rise, psc = states
@@ -176,8 +177,7 @@ class GLIF3AlphaInput(keras.layers.Layer):
                  train_input=True, **kwargs):
         super().__init__(**kwargs)
         self.n_neurons, self.n_inputs = int(n_neurons), int(n_inputs)
-        self.input_indices = np.asarray(input_indices, dtype=np.int64)
-        w = np.asarray(input_weights)
+        self.input_indices, w = _canonical_order(input_indices, input_weights)
         self.input_weight_values = self.add_weight(
             shape=w.shape, initializer=keras.initializers.Constant(w), trainable=train_input,
             name="input_weight_values", dtype=self.compute_dtype)
@@ -188,8 +188,8 @@ class GLIF3AlphaInput(keras.layers.Layer):
         c = self.compute_dtype
         shape = tf.shape(input_spikes)
         batch, steps = shape[0], shape[1]
-        w = tf.sparse.reorder(tf.sparse.SparseTensor(
-            self.input_indices, self.input_weight_values, (N_RECEPTORS * self.n_neurons, self.n_inputs)))
+        w = tf.sparse.SparseTensor(self.input_indices, self.input_weight_values,
+                                   (N_RECEPTORS * self.n_neurons, self.n_inputs))
         flat = tf.reshape(tf.cast(input_spikes, c), (batch * steps, self.n_inputs))
         current = tf.transpose(tf.sparse.sparse_dense_matmul(w, flat, adjoint_b=True))
         current = tf.reshape(current, (batch, steps, N_RECEPTORS * self.n_neurons))

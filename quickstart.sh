@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Sets up everything pynn_glif3 needs on a Debian machine, then runs the main job or the tests.
+#
+#   bash quickstart.sh demo    # set up, then run the main job
+#   bash quickstart.sh test    # set up, then run the test suite
+#
+# Set-up: Debian packages (a C++ compiler and the ltdl header, for the NEST module), a virtual
+# environment in .venv with the package and its extras, and the NEST extension module.
+set -euo pipefail
+cd "$(dirname "$0")"
+job=${1:-demo}
+shift || true
+
+python=${PYTHON:-python3}
+venv=${PYNN_GLIF3_VENV:-.venv}
+
+missing=()
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v make >/dev/null 2>&1 || missing+=(make)
+[ -f /usr/include/ltdl.h ] || missing+=(libltdl-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing Debian packages: ${missing[*]}"
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x "$venv/bin/python" ]; then
+    echo "== creating the virtual environment $venv"
+    "$python" -m venv "$venv"
+fi
+echo "== installing pynn_glif3 with its NEST, TensorFlow, plotting and test extras"
+"$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
+"$venv/bin/python" -m pip install -q -e ".[nest,tf,plots,test]"
+
+if "$venv/bin/python" -c "import pynn_glif3.nest" >/dev/null 2>&1; then
+    echo "== building the NEST extension module (cached after the first build)"
+    "$venv/bin/python" -m pynn_glif3 build-nest
+fi
+
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+case "$job" in
+    demo)
+        echo "== main job: one network on every engine"
+        exec "$venv/bin/python" examples/random_network.py "$@"
+        ;;
+    test)
+        echo "== test suite"
+        exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@" tests
+        ;;
+    *)
+        echo "usage: bash quickstart.sh demo|test [arguments]" >&2
+        exit 2
+        ;;
+esac
