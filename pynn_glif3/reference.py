@@ -45,7 +45,8 @@ class _SourceIndex:
         return np.arange(lengths.sum()) + offsets, lengths
 
 
-def _check_common(neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts):
+def _check_common(neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts,
+                  noise=None):
     """Coerce and check the arguments shared by every stepper; returns them normalised."""
     p = NeuronParameters.coerce(neurons)
     n = p.n
@@ -72,12 +73,15 @@ def _check_common(neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights
             raise ValueError(f"bkg_weights must have shape ({n}, {N_RECEPTORS}), got {bkg_weights.shape}")
         if bkg_counts.size < n_steps:
             raise ValueError(f"bkg_counts has {bkg_counts.size} entries, need {n_steps}")
+    if noise is not None and (noise.n_steps < n_steps or noise.n_neurons != n):
+        raise ValueError(f"decoded noise draws cover {noise.n_steps} steps of {noise.n_neurons} "
+                         f"neurons; need {n_steps} steps of {n}")
     return p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts
 
 
 def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
-             record_currents=False):
+             record_currents=False, noise=None):
     """Run the GLIF3Alpha network for ``n_steps`` steps of ``dt`` ms from the initial state.
 
     Parameters
@@ -94,6 +98,9 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
         ``input_spikes`` (shape (n_steps, n_inputs), spike counts) enter the PSC rise at step i.
     bkg_weights, bkg_counts : (N, 4) pA and (n_steps,)
         Background: row i adds ``bkg_weights * bkg_counts[i]`` to the synaptic input of step i.
+    noise : pynn_glif3.noise.NoiseDraws, optional
+        Decoded-noise background: row i adds ``noise.step_input(i) * vs`` (pA) to the synaptic
+        input of step i (docs/model.md).
     record_currents : bool
         Also return the after-spike currents and the PSCs.
 
@@ -102,9 +109,10 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
     SimulationResult with ``spikes`` (n_steps, N) bool and ``v`` (n_steps, N) in mV.
     """
     p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
-        neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts)
+        neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts, noise)
     n = p.n
     h = float(dt)
+    vs = p.V_th - p.E_L
 
     # Propagators (docs/model.md, "derived constants").
     D = np.exp(-h * p.g / p.C_m)
@@ -157,6 +165,8 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
         u = u.reshape(n, N_RECEPTORS)
         if bkg_weights is not None:
             u = u + bkg_weights * bkg_counts[i]
+        if noise is not None:
+            u = u + noise.step_input(i) * vs[:, None]
 
         # One step; every right-hand side uses the previous step's state.
         X_new = S * X + P * u

@@ -169,13 +169,18 @@ class GLIF3AlphaInput(keras.layers.Layer):
     """External input: LGN spikes through a sparse matrix plus the background, normalised.
 
     Call with input spikes (batch, T, n_inputs) and optionally background counts (batch, T); without
-    counts it draws the training model's Binomial(10, 0.1) count per step, shared by all neurons.
-    Returns (batch, T, 4 N).
+    counts it draws the training model's Binomial(10, 0.1) count per step, shared by all neurons,
+    or, when built with a ``decoded_noise`` pool (:class:`pynn_glif3.noise.NoisePool`), the decoded
+    noise of the published training: a quick pool value per step and a slow one per trial, for each
+    neuron and receptor.  Returns (batch, T, 4 N).
     """
 
     def __init__(self, n_neurons, n_inputs, input_indices, input_weights, bkg_weights=None,
-                 train_input=True, **kwargs):
+                 train_input=True, decoded_noise=None, **kwargs):
         super().__init__(**kwargs)
+        self.decoded_noise = decoded_noise
+        if decoded_noise is not None:
+            self._noise_values = tf.constant(decoded_noise.pool, dtype=self.compute_dtype)
         self.n_neurons, self.n_inputs = int(n_neurons), int(n_inputs)
         self.input_indices, w = _canonical_order(input_indices, input_weights)
         self.input_weight_values = self.add_weight(
@@ -193,9 +198,19 @@ class GLIF3AlphaInput(keras.layers.Layer):
         flat = tf.reshape(tf.cast(input_spikes, c), (batch * steps, self.n_inputs))
         current = tf.transpose(tf.sparse.sparse_dense_matmul(w, flat, adjoint_b=True))
         current = tf.reshape(current, (batch, steps, N_RECEPTORS * self.n_neurons))
+        if bkg_counts is None and self.decoded_noise is not None:
+            return current + self._draw_decoded_noise(batch, steps)
         if bkg_counts is None:
             bkg_counts = tf.reduce_sum(tf.cast(tf.random.uniform((batch, steps, 10)) < 0.1, c), -1)
         return current + self.bkg_weights[None, None] * tf.cast(bkg_counts, c)[..., None]
+
+    def _draw_decoded_noise(self, batch, steps):
+        size = self.decoded_noise.pool.size
+        width = N_RECEPTORS * self.n_neurons
+        quick = tf.random.uniform((batch, steps, width), maxval=size, dtype=tf.int64)
+        slow = tf.random.uniform((batch, 1, width), maxval=size, dtype=tf.int64)
+        return (self.decoded_noise.quick_scale * tf.gather(self._noise_values, quick)
+                + self.decoded_noise.slow_scale * tf.gather(self._noise_values, slow))
 
 
 def _run(cell, currents, record_currents):
@@ -219,13 +234,13 @@ def _run(cell, currents, record_currents):
 
 def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
-             record_currents=False, dtype="float64"):
+             record_currents=False, noise=None, dtype="float64"):
     """Run the network in TensorFlow; same arguments and result as :func:`pynn_glif3.reference.simulate`.
 
     ``dtype="float32"`` runs as the model was trained; ``"float64"`` is the exact oracle.
     """
     p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
-        neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts)
+        neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts, noise)
     n = p.n
     vs = p.V_th - p.E_L
     if recurrent is None:
@@ -244,6 +259,9 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
     counts = np.zeros(n_steps) if bkg_counts is None else bkg_counts[:n_steps]
     layer = GLIF3AlphaInput(n, n_inputs, in_idx, in_w, bkg, dtype=dtype)
     currents = layer(tf.constant(spikes_in[None], dtype=dtype), tf.constant(counts[None], dtype=dtype))[0]
+    if noise is not None:
+        # decoded noise is already normalised: it joins the input as the training code adds it
+        currents = currents + tf.constant(noise.all_input()[:n_steps].reshape(n_steps, -1), dtype=dtype)
 
     outputs = tf.function(lambda u: _run(cell, u, record_currents))(currents)
     outputs = [o.numpy() for o in outputs]
