@@ -1,0 +1,25 @@
+"""The package's promises about dependencies: the core imports with numpy alone."""
+
+import subprocess
+import sys
+
+CORE = ["pynn_glif3", "pynn_glif3.model", "pynn_glif3.units", "pynn_glif3.netspec",
+        "pynn_glif3.reference", "pynn_glif3.random_network", "pynn_glif3.noise"]
+
+
+def test_core_modules_import_no_simulator_or_tensorflow():
+    code = ("import sys\n"
+            + "".join(f"import {m}\n" for m in CORE)
+            + "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'pyNN', 'nest', 'tensorflow', 'keras', 'spynnaker', 'pygenn', 'neo', 'scipy'})\n"
+              "print(','.join(heavy))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_model_description_imports_numpy_only():
+    code = ("import sys; before = set(sys.modules); import pynn_glif3.model\n"
+            "mods = {m.split('.')[0] for m in set(sys.modules) - before if not m.startswith('_')}\n"
+            "print(sorted(mods - set(sys.stdlib_module_names) - {'numpy', 'pynn_glif3'}))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
