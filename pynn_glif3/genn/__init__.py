@@ -1,0 +1,1 @@
+"""GeNN 5 support for GLIF3Alpha: code snippets (``snippets``) and a g++ harness (``harness``)."""
