@@ -62,10 +62,34 @@ def input_sparse_arrays(inputs, neurons):
 
 def _canonical_order(indices, values):
     """Indices and values sorted by row, then column: TF's sparse ops need that order, and sorting
-    once here spares a reorder at every step."""
+    once here spares a reorder at every step.  Also returns the permutation applied."""
     indices = np.asarray(indices, dtype=np.int64).reshape(-1, 2)
     order = np.lexsort((indices[:, 1], indices[:, 0]))
-    return indices[order], np.asarray(values)[order]
+    return indices[order], np.asarray(values)[order], order
+
+
+class SignedConstraint(keras.constraints.Constraint):
+    """Dale's law: each weight stays on the side of zero it started on (zero where it would cross)."""
+
+    def __init__(self, positive):
+        self.positive = np.asarray(positive, dtype=bool)
+
+    def __call__(self, w):
+        return tf.where(self.positive, tf.nn.relu(w), -tf.nn.relu(-w))
+
+
+def _weight(layer, values, name, trainable, dale_law):
+    constraint = SignedConstraint(values >= 0) if dale_law else None
+    return layer.add_weight(shape=values.shape, initializer=keras.initializers.Constant(values),
+                            trainable=trainable, name=name, dtype=layer.compute_dtype,
+                            constraint=constraint)
+
+
+def _original_order(values, order):
+    """Undo :func:`_canonical_order` on trained values."""
+    out = np.empty_like(values)
+    out[order] = values
+    return out
 
 
 class GLIF3AlphaCell(keras.layers.Layer):
@@ -81,7 +105,7 @@ class GLIF3AlphaCell(keras.layers.Layer):
     """
 
     def __init__(self, neurons, recurrent_indices, recurrent_weights, max_delay, dt=1.0,
-                 gauss_std=0.5, dampening_factor=0.3, train_recurrent=True, **kwargs):
+                 gauss_std=0.5, dampening_factor=0.3, train_recurrent=True, dale_law=True, **kwargs):
         super().__init__(**kwargs)
         p = NeuronParameters.coerce(neurons)
         self.n_neurons = n = p.n
@@ -109,14 +133,16 @@ class GLIF3AlphaCell(keras.layers.Layer):
         self.asc_decay = const(np.exp(-dt * p.k))
         self.asc_amps = const(p.asc_amps / vs[:, None])
         self.i_offset = const(p.I_offset / vs)
-        self.recurrent_indices, values = _canonical_order(recurrent_indices, recurrent_weights)
+        self.recurrent_indices, values, self._order = _canonical_order(recurrent_indices, recurrent_weights)
         self.recurrent_dense_shape = (N_RECEPTORS * n, self.max_delay * n)
-        self.recurrent_weight_values = self.add_weight(
-            shape=values.shape, initializer=keras.initializers.Constant(values),
-            trainable=train_recurrent, name="recurrent_weight_values", dtype=c)
-        self.recurrent_weight_positive = tf.constant(values >= 0)
+        self.recurrent_weight_values = _weight(self, values, "recurrent_weight_values",
+                                               train_recurrent, dale_law)
         self.state_size = [n * self.max_delay, n, n, n, n, N_RECEPTORS * n, N_RECEPTORS * n]
         self.output_size = [n, n]
+
+    def recurrent_weights(self):
+        """Current (normalised) recurrent weights, in the order they were given."""
+        return _original_order(np.asarray(self.recurrent_weight_values.numpy()), self._order)
 
     def get_initial_state(self, batch_size=1):
         c, n = self.compute_dtype, self.n_neurons
@@ -176,18 +202,20 @@ class GLIF3AlphaInput(keras.layers.Layer):
     """
 
     def __init__(self, n_neurons, n_inputs, input_indices, input_weights, bkg_weights=None,
-                 train_input=True, decoded_noise=None, **kwargs):
+                 train_input=True, decoded_noise=None, dale_law=True, **kwargs):
         super().__init__(**kwargs)
         self.decoded_noise = decoded_noise
         if decoded_noise is not None:
             self._noise_values = tf.constant(decoded_noise.pool, dtype=self.compute_dtype)
         self.n_neurons, self.n_inputs = int(n_neurons), int(n_inputs)
-        self.input_indices, w = _canonical_order(input_indices, input_weights)
-        self.input_weight_values = self.add_weight(
-            shape=w.shape, initializer=keras.initializers.Constant(w), trainable=train_input,
-            name="input_weight_values", dtype=self.compute_dtype)
+        self.input_indices, w, self._order = _canonical_order(input_indices, input_weights)
+        self.input_weight_values = _weight(self, w, "input_weight_values", train_input, dale_law)
         bkg = np.zeros(N_RECEPTORS * n_neurons) if bkg_weights is None else np.ravel(bkg_weights)
         self.bkg_weights = tf.constant(bkg, dtype=self.compute_dtype)
+
+    def input_weights(self):
+        """Current (normalised) input weights, in the order they were given."""
+        return _original_order(np.asarray(self.input_weight_values.numpy()), self._order)
 
     def call(self, input_spikes, bkg_counts=None):
         c = self.compute_dtype
