@@ -4,7 +4,8 @@
 #   bash quickstart.sh demo    # set up, then run the main job
 #   bash quickstart.sh test    # set up, then run the test suite
 #
-# Set-up: Debian packages (a C++ compiler and the ltdl header, for the NEST module), a virtual
+# Set-up: Debian packages (a C++ compiler and the ltdl header for the NEST module; the ARM
+# toolchain and qemu for checking the SpiNNaker model), a virtual
 # environment in .venv with the package and its extras, and the NEST extension module.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,12 +19,16 @@ missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v make >/dev/null 2>&1 || missing+=(make)
 [ -f /usr/include/ltdl.h ] || missing+=(libltdl-dev)
+# the SpiNNaker model is checked by compiling it for the ARM968 and running it under qemu
+command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
+[ -f /usr/lib/arm-none-eabi/newlib/rdimon.specs ] || missing+=(libnewlib-arm-none-eabi)
+command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing Debian packages: ${missing[*]}"
     sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x "$venv/bin/python" ]; then
