@@ -17,7 +17,6 @@ venv=${PYNN_GLIF3_VENV:-.venv}
 
 missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
-command -v make >/dev/null 2>&1 || missing+=(make)
 [ -f /usr/include/ltdl.h ] || missing+=(libltdl-dev)
 # the SpiNNaker model is checked by compiling it for the ARM968 and running it under qemu
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
@@ -39,7 +38,7 @@ echo "== installing pynn_glif3 with its NEST, TensorFlow, plotting and test extr
 "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$venv/bin/python" -m pip install -q -e ".[nest,tf,plots,test]"
 
-if "$venv/bin/python" -c "import pynn_glif3.nest" >/dev/null 2>&1; then
+if "$venv/bin/python" -c "import nest" >/dev/null 2>&1; then
     echo "== building the NEST extension module (cached after the first build)"
     "$venv/bin/python" -m pynn_glif3 build-nest
 fi

@@ -1,0 +1,66 @@
+"""The ``pynn-glif3`` command line (also ``python -m pynn_glif3``).
+
+Subcommands register themselves in :data:`COMMANDS` as ``name -> (add_arguments, run)``:
+``add_arguments(parser)`` declares the options, ``run(args)`` does the work and returns an exit
+status.  Heavy imports happen inside ``run``, so that ``--help`` stays fast.
+"""
+
+import argparse
+import shutil
+import sys
+
+
+def _build_nest_arguments(parser):
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild even when a build for this NEST version is cached")
+    parser.add_argument("--clean", action="store_true",
+                        help="delete every cached build of this NEST version first")
+    parser.add_argument("--verbose", "-v", action="store_true", help="show CMake and compiler output")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only the module's path")
+
+
+def _build_nest(args):
+    from pynn_glif3.nest import build
+
+    try:
+        if args.clean:
+            version_dir = build.module_directory().parent
+            if version_dir.is_dir():
+                shutil.rmtree(version_dir)
+                if not args.quiet:
+                    print(f"pynn_glif3: removed {version_dir}", file=sys.stderr)
+        library = build.build_module(force=args.force, verbose=not args.quiet, show_output=args.verbose)
+    except build.BuildError as err:
+        print(f"pynn_glif3: cannot build the NEST module: {err}", file=sys.stderr)
+        return 1
+    print(library)
+    return 0
+
+
+#: Subcommands: name -> (help, add_arguments, run).
+COMMANDS = {
+    "build-nest": ("build the glif3_alpha NEST extension module for the installed NEST (cached)",
+                   _build_nest_arguments, _build_nest),
+}
+
+
+def make_parser():
+    parser = argparse.ArgumentParser(
+        prog="pynn-glif3",
+        description="GLIF3Alpha: the Billeh V1 GLIF3 neuron, spike for spike, on PyNN simulators")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_arguments, run) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        add_arguments(sub)
+        sub.set_defaults(run=run)
+    return parser
+
+
+def main(argv=None):
+    """Parse ``argv`` (default: ``sys.argv[1:]``) and run the subcommand; returns the exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        parser.print_help()
+        return 2
+    return int(args.run(args) or 0)
