@@ -37,8 +37,20 @@ def _build_nest(args):
     return 0
 
 
+def _run_arguments(parser):
+    from pynn_glif3 import v1
+    v1.add_arguments(parser)
+
+
+def _run(args):
+    from pynn_glif3 import v1
+    return v1.run(args)
+
+
 #: Subcommands: name -> (help, add_arguments, run).
 COMMANDS = {
+    "run": ("run a trained V1 network on a simulator: predictions, accuracy, neo files, plots",
+            _run_arguments, _run),
     "build-nest": ("build the glif3_alpha NEST extension module for the installed NEST (cached)",
                    _build_nest_arguments, _build_nest),
 }

@@ -68,11 +68,15 @@ def _check_common(neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights
         raise ValueError("give both bkg_weights (N, 4) and bkg_counts (n_steps,), or neither")
     if bkg_weights is not None:
         bkg_weights = np.asarray(bkg_weights, dtype=np.float64)
-        bkg_counts = np.asarray(bkg_counts, dtype=np.float64).ravel()
+        bkg_counts = np.asarray(bkg_counts, dtype=np.float64)
         if bkg_weights.shape != (n, N_RECEPTORS):
             raise ValueError(f"bkg_weights must have shape ({n}, {N_RECEPTORS}), got {bkg_weights.shape}")
-        if bkg_counts.size < n_steps:
-            raise ValueError(f"bkg_counts has {bkg_counts.size} entries, need {n_steps}")
+        if bkg_counts.ndim == 2 and bkg_counts.shape[1] == 1:
+            bkg_counts = bkg_counts.ravel()
+        if not (bkg_counts.ndim == 1 or (bkg_counts.ndim == 2 and bkg_counts.shape[1] == n)) \
+                or bkg_counts.shape[0] < n_steps:
+            raise ValueError(f"bkg_counts must have shape (n_steps >= {n_steps},) (one count shared by "
+                             f"all neurons) or (n_steps, {n}) (one per neuron), got {bkg_counts.shape}")
     if noise is not None and (noise.n_steps < n_steps or noise.n_neurons != n):
         raise ValueError(f"decoded noise draws cover {noise.n_steps} steps of {noise.n_neurons} "
                          f"neurons; need {n_steps} steps of {n}")
@@ -96,8 +100,9 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
     inputs : Synapses or (source, target, receptor, weight)
         External input synapses, weight in pA.  They act with zero delay: input spikes in row i of
         ``input_spikes`` (shape (n_steps, n_inputs), spike counts) enter the PSC rise at step i.
-    bkg_weights, bkg_counts : (N, 4) pA and (n_steps,)
-        Background: row i adds ``bkg_weights * bkg_counts[i]`` to the synaptic input of step i.
+    bkg_weights, bkg_counts : (N, 4) pA and (n_steps,) or (n_steps, N)
+        Background: row i adds ``bkg_weights * bkg_counts[i]`` to the synaptic input of step i;
+        the count is shared by all neurons (the training model) or drawn per neuron.
     noise : pynn_glif3.noise.NoiseDraws, optional
         Decoded-noise background: row i adds ``noise.step_input(i) * vs`` (pA) to the synaptic
         input of step i (docs/model.md).
@@ -164,7 +169,8 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
                 u += np.bincount(flat, w * counts, minlength=u.size)
         u = u.reshape(n, N_RECEPTORS)
         if bkg_weights is not None:
-            u = u + bkg_weights * bkg_counts[i]
+            count = bkg_counts[i]
+            u = u + bkg_weights * (count[:, None] if np.ndim(count) else count)
         if noise is not None:
             u = u + noise.step_input(i) * vs[:, None]
 

@@ -230,7 +230,12 @@ class GLIF3AlphaInput(keras.layers.Layer):
             return current + self._draw_decoded_noise(batch, steps)
         if bkg_counts is None:
             bkg_counts = tf.reduce_sum(tf.cast(tf.random.uniform((batch, steps, 10)) < 0.1, c), -1)
-        return current + self.bkg_weights[None, None] * tf.cast(bkg_counts, c)[..., None]
+        counts = tf.cast(bkg_counts, c)
+        if counts.shape.rank == 3:      # one count per neuron: (batch, T, N) -> per receptor
+            counts = tf.repeat(counts, N_RECEPTORS, axis=-1)
+        else:
+            counts = counts[..., None]
+        return current + self.bkg_weights[None, None] * counts
 
     def _draw_decoded_noise(self, batch, steps):
         size = self.decoded_noise.pool.size
@@ -284,7 +289,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
         in_idx, in_w = input_sparse_arrays(inputs, p)
         spikes_in = input_spikes[:n_steps]
     bkg = None if bkg_weights is None else bkg_weights / vs[:, None]
-    counts = np.zeros(n_steps) if bkg_counts is None else bkg_counts[:n_steps]
+    counts = np.zeros(n_steps) if bkg_counts is None else bkg_counts[:n_steps]   # (T,) or (T, N)
     layer = GLIF3AlphaInput(n, n_inputs, in_idx, in_w, bkg, dtype=dtype)
     currents = layer(tf.constant(spikes_in[None], dtype=dtype), tf.constant(counts[None], dtype=dtype))[0]
     if noise is not None:

@@ -101,3 +101,16 @@ def test_pseudo_derivative_gives_gradients():
         loss = tf.reduce_sum(z)
     grad = tape.gradient(loss, cell.recurrent_weight_values)
     assert grad is not None and np.any(np.asarray(tf.convert_to_tensor(grad)) != 0)
+
+
+def test_per_neuron_background_counts():
+    """Independent background (one count per neuron and step): TF equals the reference."""
+    net = random_network(150, 300, seed=8)
+    counts = np.random.default_rng(2).binomial(10, 0.1, size=(300, 150)).astype(float)
+    kwargs = dict(net.kwargs(), bkg_counts=counts)
+    ref = reference.simulate(**kwargs)
+    out = tf_layer.simulate(**kwargs, dtype="float64")
+    shared = reference.simulate(**net.kwargs())
+    assert (ref.spikes != shared.spikes).any()
+    np.testing.assert_array_equal(out.spikes, ref.spikes)
+    np.testing.assert_allclose(out.v, ref.v, atol=1e-9)

@@ -1,0 +1,55 @@
+"""A connector from parallel arrays, with fast paths where a simulator has them.
+
+``FromArraysConnector(sources, targets, weights, delays)`` connects ``sources[k] -> targets[k]``
+(population indices) with weight (PyNN units) and delay (ms).  On any PyNN backend it works like
+``FromListConnector``; a backend may register a bulk implementation (NEST connects whole arrays in
+one call), so that millions of synapses need no Python loop per connection.
+"""
+
+import importlib
+
+import numpy as np
+from pyNN.connectors import Connector, FromListConnector
+
+#: simulator name (``projection._simulator.name``) -> "package.module:function"
+_FAST_PATHS = {"NEST": "pynn_glif3.nest.connect:connect_arrays"}
+
+
+def register_fast_path(simulator_name, function_path):
+    """Use ``function_path(connector, projection)`` to connect on ``simulator_name``."""
+    _FAST_PATHS[simulator_name] = function_path
+
+
+class FromArraysConnector(Connector):
+    """Connections given as parallel arrays of source index, target index, weight and delay."""
+
+    parameter_names = ("sources", "targets", "weights", "delays")
+
+    def __init__(self, sources, targets, weights, delays, safe=True, callback=None):
+        super().__init__(safe=safe, callback=callback)
+        self.sources = np.asarray(sources, dtype=np.int64).ravel()
+        self.targets = np.asarray(targets, dtype=np.int64).ravel()
+        self.weights = np.asarray(weights, dtype=np.float64).ravel()
+        self.delays = np.asarray(delays, dtype=np.float64).ravel()
+        sizes = {a.size for a in (self.sources, self.targets, self.weights, self.delays)}
+        if len(sizes) != 1:
+            raise ValueError("FromArraysConnector: sources, targets, weights and delays must have "
+                             f"the same length, got {[a.size for a in (self.sources, self.targets, self.weights, self.delays)]}")
+
+    def _check(self, projection):
+        for name, idx, pop in (("source", self.sources, projection.pre), ("target", self.targets, projection.post)):
+            if idx.size and (idx.min() < 0 or idx.max() >= pop.size):
+                raise ValueError(f"FromArraysConnector: {name} indices span {idx.min()}..{idx.max()}, "
+                                 f"but {pop.label or 'the population'} has {pop.size} cells")
+
+    def connect(self, projection):
+        self._check(projection)
+        if self.sources.size == 0:
+            return
+        path = _FAST_PATHS.get(getattr(projection._simulator, "name", None))
+        if path is not None:
+            module, _, name = path.partition(":")
+            getattr(importlib.import_module(module), name)(self, projection)
+            return
+        conn_list = np.column_stack([self.sources, self.targets, self.weights, self.delays])
+        FromListConnector(conn_list, column_names=["weight", "delay"], safe=self.safe).connect(projection)

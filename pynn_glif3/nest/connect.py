@@ -1,0 +1,33 @@
+"""Bulk connection on NEST: one ``nest.Connect`` of whole arrays per projection."""
+
+import nest
+import numpy as np
+from pyNN.parameters import ParameterSpace
+
+
+def connect_arrays(connector, projection):
+    """Connect ``connector``'s arrays as ``projection`` would, in one call.
+
+    Weights and delays go through the projection's synapse type translations (nA -> pA), the
+    receptor through the target cell type, exactly as PyNN's per-target path does.
+    """
+    n = connector.sources.size
+    native = projection.synapse_type.translate(
+        ParameterSpace({"weight": connector.weights, "delay": connector.delays},
+                       schema=projection.synapse_type.get_schema(), shape=(n,)))
+    native.evaluate(simplify=False)
+    pre_ids = np.asarray(projection.pre.node_collection.tolist(), dtype=np.int64)[connector.sources]
+    post_ids = np.asarray(projection.post.node_collection.tolist(), dtype=np.int64)[connector.targets]
+    syn_spec = {
+        "synapse_model": projection.nest_synapse_model,
+        "synapse_label": projection.nest_synapse_label,
+        "weight": np.asarray(native["weight"], dtype=float),
+        "delay": np.asarray(native["delay"], dtype=float),
+    }
+    celltype = projection.post.celltype
+    if not getattr(celltype, "standard_receptor_type", False) and projection.receptor_type is not None:
+        syn_spec["receptor_type"] = np.full(n, celltype.get_receptor_type(projection.receptor_type),
+                                            dtype=np.int64)
+    nest.Connect(pre_ids, post_ids, conn_spec="one_to_one", syn_spec=syn_spec)
+    projection._sources.update(np.unique(pre_ids).tolist())
+    projection._simulator.state.stale_connection_cache = True

@@ -1,0 +1,223 @@
+"""Build a V1 network on any PyNN simulator and present one stimulus sample to it.
+
+The builder takes a network description (:class:`pynn_glif3.network_model.V1Network`, or anything
+with ``neurons``, ``recurrent``, ``inputs``, ``bkg_weights`` and ``readout_ids``), the input spikes
+of one trial (steps x LGN units, as the training model consumes them) and the background counts,
+and creates on ``sim``:
+
+* ``cells``: one GLIF3Alpha population with every neuron's parameters;
+* recurrent projections, one per receptor, signed weights in nA, delays under a policy;
+* ``lgn``: one spike source per input unit, timed so that its spikes arrive at the training step;
+* ``background``: the training model's shared Binomial(10, 0.1) count per step as ten sources
+  (or ten per neuron, independent), each connected with the neuron's background weight.
+
+Nothing here depends on which simulator ``sim`` is: the cell type, the connector and the timing
+absorb the differences.  Connections go through :class:`~pynn_glif3.connectors.FromArraysConnector`,
+which bulk-connects where the simulator can.  Timing follows :mod:`pynn_glif3.timing`.
+"""
+
+from dataclasses import dataclass, field
+import time
+
+import numpy as np
+
+from . import units
+from .connectors import FromArraysConnector
+from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
+from .timing import N_BACKGROUND_SOURCES, StepTiming
+
+DELAY_POLICIES = ("training", "raw")
+BACKGROUNDS = ("shared", "independent", "none")
+RECORD_CHOICES = ("all", "readout")
+
+
+@dataclass
+class BuildOptions:
+    """How to build: delay policy, background, what to record.
+
+    ``delays="training"`` clips to ``[dt, max_delay_ms]`` and rounds as the training model does;
+    ``"raw"`` keeps the file's delays (only raised to ``dt``, which no simulator goes below).
+    """
+    dt: float = 1.0
+    delays: str = "training"
+    max_delay_ms: float = TRAINING_MAX_DELAY_MS
+    background: str = "shared"
+    record: str = "all"
+    record_v: bool = False
+
+    def __post_init__(self):
+        for name, value, allowed in (("delays", self.delays, DELAY_POLICIES),
+                                     ("background", self.background, BACKGROUNDS),
+                                     ("record", self.record, RECORD_CHOICES)):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+@dataclass
+class DelayReport:
+    """How the delay policy changed the file's delays."""
+    policy: str
+    n_synapses: int
+    raised_to_dt: int        # shorter than one step
+    clipped_to_max: int      # longer than the training model's max_delay
+    rounded: int             # otherwise moved to a whole step
+
+    @property
+    def changed(self):
+        return self.raised_to_dt + self.clipped_to_max + self.rounded
+
+    def __str__(self):
+        return (f"delays ({self.policy} policy): {self.changed} of {self.n_synapses} synapses changed: "
+                f"{self.raised_to_dt} raised to one step, {self.clipped_to_max} clipped to the maximum, "
+                f"{self.rounded} rounded to a whole step")
+
+
+def simulator_delays(delays_ms, options):
+    """Delays (ms) to give the simulator under ``options``, and a :class:`DelayReport`."""
+    d = np.asarray(delays_ms, dtype=float)
+    dt = options.dt
+    low = d < dt
+    if options.delays == "training":
+        out = delay_steps(d, dt, options.max_delay_ms) * dt
+        high = d > max(options.max_delay_ms, dt)
+    else:
+        out = np.maximum(d, dt)
+        high = np.zeros(d.shape, dtype=bool)
+    moved = np.abs(out - d) > 1e-9 * dt
+    return out, DelayReport(options.delays, int(d.size), int(low.sum()), int(high.sum()),
+                            int((moved & ~low & ~high).sum()))
+
+
+def draw_background(n_steps, n_neurons, seed, mode="shared"):
+    """Background counts Binomial(10, 0.1) per step: (n_steps,) shared, or (n_steps, N) independent."""
+    rng = np.random.default_rng(seed)
+    if mode == "shared":
+        return rng.binomial(N_BACKGROUND_SOURCES, 0.1, size=n_steps).astype(np.float64)
+    if mode == "independent":
+        return rng.binomial(N_BACKGROUND_SOURCES, 0.1, size=(n_steps, n_neurons)).astype(np.float64)
+    if mode == "none":
+        return None
+    raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}; got {mode!r}")
+
+
+@dataclass
+class BuiltNetwork:
+    """A network built on a simulator, with what is needed to run it and read it back."""
+    sim: object
+    net: object
+    options: BuildOptions
+    timing: StepTiming
+    cells: object
+    recorded: object                 # the Population or PopulationView that records
+    recorded_ids: np.ndarray         # neuron indices of ``recorded``, in its order
+    lgn: object = None
+    background: object = None
+    projections: list = field(default_factory=list)
+    delay_report: DelayReport = None
+    build_seconds: float = 0.0
+
+    def run(self, n_steps):
+        """Simulate training rows ``0 .. n_steps - 1``; returns the wall-clock seconds."""
+        start = time.perf_counter()
+        self.sim.run(self.timing.run_time(n_steps))
+        return time.perf_counter() - start
+
+    def get_data(self):
+        return self.recorded.get_data()
+
+    def raster(self, block, n_steps):
+        """(n_steps, N) spikes in training rows from a neo Block of :meth:`get_data`;
+        neurons that were not recorded stay False."""
+        trains = block.segments[-1].spiketrains
+        order = sorted(trains, key=lambda st: st.annotations["source_index"])
+        sub = self.timing.spike_raster([st.rescale("ms").magnitude for st in order], n_steps)
+        out = np.zeros((n_steps, self.cells.size), dtype=bool)
+        out[:, self.recorded_ids] = sub
+        return out
+
+
+def _pynn_parameters(neurons):
+    p = neurons
+    return units.physical_to_pynn(p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps,
+                                  p.tau_syn, p.I_offset)
+
+
+def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, label):
+    """One projection per receptor; weights pA -> nA (signed), delays in ms."""
+    projections = []
+    for r, name in enumerate(RECEPTORS):
+        sel = np.flatnonzero(receptor == r)
+        if not sel.size:
+            continue
+        connector = FromArraysConnector(source[sel], target[sel], units.pA_to_nA(weight_pA[sel]),
+                                        delay_ms[sel])
+        projections.append(sim.Projection(pre, post, connector, sim.StaticSynapse(),
+                                          receptor_type=name, label=f"{label}->{name}"))
+    return projections
+
+
+def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None):
+    """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt)``) for one trial.
+
+    ``input_spikes`` (n_steps, n_inputs) spike counts per training step; ``bkg_counts`` (n_steps,)
+    shared or (n_steps, N) per neuron (see :func:`draw_background`), or None for no background.
+    """
+    from pyNN.parameters import Sequence
+    from .celltype import GLIF3Alpha
+
+    options = options or BuildOptions()
+    timing = StepTiming(dt=options.dt)
+    start = time.perf_counter()
+    n = net.neurons.n
+    cells = sim.Population(n, (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons)), label="V1")
+    built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n))
+
+    rec = net.recurrent
+    if rec is not None and rec.n:
+        delays, built.delay_report = simulator_delays(rec.delay, options)
+        built.projections += _project(sim, cells, cells, rec.source, rec.target, rec.receptor,
+                                      rec.weight, delays, "V1")
+
+    if input_spikes is not None and net.inputs is not None and net.inputs.n:
+        trains = timing.input_spike_times(input_spikes)
+        built.lgn = sim.Population(len(trains), sim.SpikeSourceArray(
+            spike_times=[Sequence(t) for t in trains]), label="LGN")
+        inp = net.inputs
+        built.projections += _project(sim, built.lgn, cells, inp.source, inp.target, inp.receptor,
+                                      inp.weight, np.full(inp.n, timing.input_delay), "LGN")
+
+    if bkg_counts is not None and net.bkg_weights is not None:
+        built.background = _background(sim, net, bkg_counts, timing, built)
+
+    if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
+        ids = np.unique(np.asarray(net.readout_ids).ravel())
+        built.recorded, built.recorded_ids = cells[ids], ids
+    built.recorded.record(["spikes", "v"] if options.record_v else ["spikes"])
+    built.build_seconds = time.perf_counter() - start
+    return built
+
+
+def _background(sim, net, bkg_counts, timing, built):
+    from pyNN.parameters import Sequence
+
+    counts = np.asarray(bkg_counts, dtype=float)
+    n = net.neurons.n
+    w = np.asarray(net.bkg_weights, dtype=float)
+    target, receptor = np.nonzero(w)
+    k = N_BACKGROUND_SOURCES
+    if counts.ndim == 1:
+        # ten sources shared by every neuron: in row m the first counts[m] of them spike
+        trains = timing.background_spike_times(counts)
+        source = np.repeat(np.arange(k), target.size)
+        tgt, rcp = np.tile(target, k), np.tile(receptor, k)
+    else:
+        # ten sources per neuron: source j * n + i feeds neuron i
+        per_neuron = [timing.background_spike_times(counts[:, i]) for i in range(n)]
+        trains = [per_neuron[i][j] for j in range(k) for i in range(n)]
+        source = (np.arange(k)[:, None] * n + target[None, :]).ravel()
+        tgt, rcp = np.tile(target, k), np.tile(receptor, k)
+    pop = sim.Population(len(trains), sim.SpikeSourceArray(spike_times=[Sequence(t) for t in trains]),
+                         label="background")
+    built.projections += _project(sim, pop, built.cells, source, tgt, rcp, w[tgt, rcp],
+                                  np.full(source.size, timing.input_delay), "background")
+    return pop

@@ -1,0 +1,320 @@
+"""The V1 job: run a trained network on a PyNN simulator, sample by sample, and report.
+
+For each stimulus sample: draw the input spikes (Bernoulli of value / 1.3 per unit and step,
+seeded per sample) and the background, build the network on the simulator, run the trial, read
+the class from the readout pools in the response window, and save the sample's results (JSON,
+its spikes, a neo file) before moving on.  A rerun with the same settings skips the samples that
+are done, so an interrupted run resumes where it stopped.  At the end: accuracy, confusion matrix,
+firing rate per population, and plots.
+
+The same code runs on every simulator: the simulator is a name on the command line.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from . import analysis, network
+
+#: simulator name -> (PyNN module, how to install it)
+SIMULATORS = {
+    "nest": ("pyNN.nest", "pip install 'pynn_glif3[nest]' (NEST and PyNN from PyPI)"),
+    "genn": ("pynn_glif3.genn", "install PyGeNN 5 from GeNN's source (see docs/genn.md)"),
+    "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
+}
+RESULTS_FORMAT = 1
+
+
+class RunError(RuntimeError):
+    """A problem with the run's inputs or output directory, explained for the user."""
+
+
+def import_simulator(name):
+    """The PyNN ``sim`` module for ``name`` (a key of :data:`SIMULATORS` or a module path)."""
+    module, hint = SIMULATORS.get(name, (name, f"is {name!r} an importable PyNN simulator module?"))
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise RunError(f"simulator {name!r} is not available ({err}); {hint}") from err
+
+
+def parse_samples(text, n_samples):
+    """``"0:24"``, ``"5"``, ``"0,3,7"`` or ``"all"`` -> sorted sample indices, checked."""
+    if text in (None, "", "all"):
+        return list(range(n_samples))
+    out = set()
+    for part in text.split(","):
+        if ":" in part:
+            a, _, b = part.partition(":")
+            out.update(range(int(a or 0), int(b) if b else n_samples))
+        else:
+            out.add(int(part))
+    bad = [i for i in out if not 0 <= i < n_samples]
+    if bad:
+        raise RunError(f"samples {sorted(bad)[:5]} are outside the stimulus file's 0..{n_samples - 1}")
+    return sorted(out)
+
+
+def parse_window(text):
+    a, sep, b = str(text).partition(":")
+    if not sep:
+        raise RunError(f"--window must be START:STOP in steps (ms at dt = 1), got {text!r}")
+    return int(a), int(b)
+
+
+def add_arguments(parser):
+    parser.add_argument("--simulator", default="nest",
+                        help="nest, genn, spinnaker, or a PyNN simulator module (default nest)")
+    parser.add_argument("--network", required=True, help="trained network: users' HDF5, own format or SONATA dir")
+    parser.add_argument("--stimulus", required=True, help="stimulus HDF5 (mnist24.h5 layout)")
+    parser.add_argument("--samples", default="all", help="e.g. 0:24, 3, 0,5,9 (default all)")
+    parser.add_argument("--window", help="response window START:STOP in steps (default: the stimulus file's)")
+    parser.add_argument("--out", default="results", help="output directory (default results)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of input spikes and background")
+    parser.add_argument("--dt", type=float, default=1.0, help="time step in ms (default 1, as trained)")
+    parser.add_argument("--delays", choices=network.DELAY_POLICIES, default="training",
+                        help="training: clip to [dt, 5 ms] and round, as trained (default); raw: the file's")
+    parser.add_argument("--background", choices=network.BACKGROUNDS, default="shared",
+                        help="shared Binomial(10, 0.1) per step as trained (default), independent per neuron, none")
+    parser.add_argument("--record", choices=network.RECORD_CHOICES, default="all",
+                        help="spikes of all neurons (default) or the readout pools only")
+    parser.add_argument("--threads", type=int, help="threads (passed to sim.setup as threads=N)")
+    parser.add_argument("--setup", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra argument for sim.setup (repeatable)")
+    parser.add_argument("--compare-reference", action="store_true",
+                        help="also run the NumPy reference on the same spikes and report agreement")
+    parser.add_argument("--no-plots", action="store_true", help="do not write PNG figures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _setup_kwargs(args):
+    kwargs = {"timestep": args.dt}
+    if args.threads:
+        kwargs["threads"] = args.threads
+    for item in args.setup:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise RunError(f"--setup takes KEY=VALUE, got {item!r}")
+        try:
+            kwargs[key] = json.loads(value)
+        except json.JSONDecodeError:
+            kwargs[key] = value
+    return kwargs
+
+
+class Progress:
+    """A one-line progress bar on stderr with an estimate of the time left."""
+
+    def __init__(self, total, quiet=False):
+        self.total, self.quiet, self.done, self.start = total, quiet, 0, time.perf_counter()
+
+    def update(self, text=""):
+        self.done += 1
+        if self.quiet:
+            return
+        elapsed = time.perf_counter() - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+                         f"{elapsed:5.0f} s, ~{left:4.0f} s left {text[:60]:60s}")
+        sys.stderr.flush()
+        if self.done == self.total:
+            sys.stderr.write("\n")
+
+
+def _atomic_json(path, data):
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+    os.replace(tmp, path)
+
+
+def _config(args, net_path, stim_path, window):
+    return dict(format=RESULTS_FORMAT, simulator=args.simulator, network=os.path.abspath(net_path),
+                stimulus=os.path.abspath(stim_path), seed=args.seed, dt=args.dt, window=list(window),
+                delays=args.delays, background=args.background, record=args.record)
+
+
+def _check_resume(out, config):
+    path = os.path.join(out, "run.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = json.load(f)
+        changed = {k: (previous.get(k), v) for k, v in config.items() if previous.get(k) != v}
+        if changed:
+            detail = "; ".join(f"{k}: {a!r} before, {b!r} now" for k, (a, b) in changed.items())
+            raise RunError(f"{out} holds results of a run with other settings ({detail}); "
+                           f"choose another --out or remove it")
+    else:
+        _atomic_json(path, config)
+
+
+def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, compare):
+    """One trial: returns (record dict, raster (T, N), neo Block)."""
+    T = stim.seq_len
+    spikes_in = stim.spikes(sample, args.seed)
+    bkg = network.draw_background(T, net.n_neurons, [args.seed, sample, 1], args.background)
+    sim.setup(**setup_kwargs)
+    try:
+        built = network.build(sim, net, spikes_in, bkg, options)
+        run_seconds = built.run(T)
+        block = built.get_data()
+    finally:
+        sim.end()
+    raster = built.raster(block, T)
+    counts = analysis.readout_counts(raster, net.readout_ids, window)
+    label = int(stim.labels[sample])
+    record = dict(sample=sample, label=label, predicted=int(np.argmax(counts)),
+                  readout_counts=[int(c) for c in counts], spikes=int(raster.sum()),
+                  build_seconds=built.build_seconds, run_seconds=run_seconds)
+    if built.delay_report is not None:
+        record["delay_report"] = str(built.delay_report)
+    if compare:
+        from . import reference
+        ref = reference.simulate(net.neurons, T, dt=args.dt, recurrent=net.recurrent,
+                                 inputs=net.inputs, input_spikes=spikes_in,
+                                 bkg_weights=None if bkg is None else net.bkg_weights, bkg_counts=bkg,
+                                 max_delay_ms=options.max_delay_ms if args.delays == "training" else None)
+        cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
+        cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
+        record["reference"] = cmp
+    block.annotate(sample=sample, label=label, predicted=record["predicted"], simulator=args.simulator)
+    return record, raster, block
+
+
+def _save_sample(out, record, raster, block):
+    i = record["sample"]
+    base = os.path.join(out, "samples", f"sample_{i:05d}")
+    np.savez_compressed(base + "_spikes.npz", steps=np.nonzero(raster)[0].astype(np.int32),
+                        neurons=np.nonzero(raster)[1].astype(np.int32), shape=np.array(raster.shape))
+    from neo.io import PickleIO
+    tmp = base + ".neo.pkl.tmp"
+    PickleIO(tmp).write_block(block)
+    os.replace(tmp, base + ".neo.pkl")
+    _atomic_json(base + ".json", record)          # last: its presence marks the sample as done
+
+
+def load_raster(out, sample):
+    data = np.load(os.path.join(out, "samples", f"sample_{sample:05d}_spikes.npz"))
+    raster = np.zeros(tuple(data["shape"]), dtype=bool)
+    raster[data["steps"], data["neurons"]] = True
+    return raster
+
+
+def summarise(out, samples, net, n_classes, dt, window, plots=True):
+    """Accuracy, confusion matrix and rates per population over the finished samples."""
+    records = []
+    for i in samples:
+        with open(os.path.join(out, "samples", f"sample_{i:05d}.json")) as f:
+            records.append(json.load(f))
+    confusion = np.zeros((n_classes, n_classes), dtype=int)
+    for r in records:
+        if 0 <= r["label"] < n_classes:
+            confusion[r["label"], r["predicted"]] += 1
+    correct = sum(r["label"] == r["predicted"] for r in records)
+    pops = net.populations() or {"all": np.arange(net.n_neurons)}
+    totals = {name: 0.0 for name in pops}
+    T = None
+    for r in records:
+        raster = load_raster(out, r["sample"])
+        T = raster.shape[0]
+        per_neuron = raster.sum(axis=0)
+        for name, idx in pops.items():
+            totals[name] += per_neuron[idx].mean() * 1000.0 / (T * dt)
+    rates = {name: v / max(len(records), 1) for name, v in totals.items()}
+    summary = dict(samples=len(records), correct=int(correct),
+                   accuracy=correct / max(len(records), 1), confusion=confusion.tolist(),
+                   population_rates_hz=rates, window=list(window))
+    ref = [r["reference"] for r in records if "reference" in r]
+    if ref:
+        summary["reference"] = dict(
+            identical_spike_fraction=float(np.mean([c["identical_fraction"] for c in ref])),
+            samples_with_identical_spikes=int(sum(c["first_divergent_step"] is None for c in ref)),
+            same_prediction=int(sum(c["reference_predicted"] == r["predicted"]
+                                    for c, r in zip(ref, [r for r in records if "reference" in r]))))
+    _atomic_json(os.path.join(out, "results.json"), dict(summary, per_sample=records))
+    if plots and records:
+        from . import plots as figures
+        figures.confusion(os.path.join(out, "confusion.png"), confusion,
+                          f"{correct}/{len(records)} correct ({summary['accuracy']:.0%})")
+        figures.population_rates(os.path.join(out, "population_rates.png"), rates,
+                                  f"mean firing rate per population over {len(records)} samples")
+        first = records[0]
+        figures.raster(os.path.join(out, f"raster_sample_{first['sample']:05d}.png"),
+                       load_raster(out, first["sample"]), net.populations(),
+                       f"sample {first['sample']}: label {first['label']}, predicted {first['predicted']}",
+                       window=window, dt=dt)
+    return summary
+
+
+def print_summary(summary, stream=sys.stdout):
+    print(f"\nsamples {summary['samples']}, correct {summary['correct']}, "
+          f"accuracy {summary['accuracy']:.1%} (window {summary['window'][0]}:{summary['window'][1]})",
+          file=stream)
+    print(f"{'population':12s} {'rate (Hz)':>10s}", file=stream)
+    for name, rate in summary["population_rates_hz"].items():
+        print(f"{name:12s} {rate:10.2f}", file=stream)
+    if "reference" in summary:
+        r = summary["reference"]
+        print(f"reference: {r['samples_with_identical_spikes']}/{summary['samples']} samples with "
+              f"identical spikes, {r['identical_spike_fraction']:.2%} identical spikes, "
+              f"{r['same_prediction']} same predictions", file=stream)
+
+
+def run(args):
+    """Run the job described by parsed ``args``; returns an exit status."""
+    from .io import FormatError, read_network
+    from .io.stimulus_h5 import open_stimulus
+
+    try:
+        sim = import_simulator(args.simulator)
+        net = read_network(args.network)
+        if net.readout_ids is None:
+            raise RunError(f"{args.network}: the network has no readout pools (readout/neuron_ids)")
+        stim = open_stimulus(args.stimulus)
+        if stim.n_lgn != net.n_inputs:
+            raise RunError(f"{args.stimulus} has {stim.n_lgn} input units but {args.network} expects "
+                           f"{net.n_inputs}")
+        window = parse_window(args.window) if args.window else (
+            tuple(int(x) for x in stim.response_window) if stim.response_window is not None else None)
+        if window is None:
+            raise RunError(f"{args.stimulus} has no response_window: give --window START:STOP")
+        if not 0 <= window[0] < window[1] <= stim.seq_len:
+            raise RunError(f"response window {window} is outside the trial's {stim.seq_len} steps")
+        samples = parse_samples(args.samples, len(stim))
+        os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
+        _check_resume(args.out, _config(args, args.network, args.stimulus, window))
+        setup_kwargs = _setup_kwargs(args)
+    except (RunError, FormatError) as err:
+        print(f"pynn-glif3 run: {err}", file=sys.stderr)
+        return 2
+
+    options = network.BuildOptions(dt=args.dt, delays=args.delays, background=args.background,
+                                   record=args.record)
+    done = {i for i in samples
+            if os.path.exists(os.path.join(args.out, "samples", f"sample_{i:05d}.json"))}
+    todo = [i for i in samples if i not in done]
+    print(f"{net.summary().splitlines()[0]}\nsimulator {args.simulator}; {len(samples)} samples"
+          + (f", {len(done)} already done (resuming)" if done else ""), flush=True)
+    progress = Progress(len(todo), args.quiet)
+    for i in todo:
+        record, raster, block = run_sample(sim, setup_kwargs, net, stim, i, args, window, options,
+                                           args.compare_reference)
+        _save_sample(args.out, record, raster, block)
+        progress.update(f"sample {i}: label {record['label']}, predicted {record['predicted']}")
+    summary = summarise(args.out, samples, net, net.n_classes, args.dt, window, plots=not args.no_plots)
+    print_summary(summary)
+    print(f"results in {args.out}/ (results.json, samples/, plots)")
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Run a trained V1 network on a PyNN simulator")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

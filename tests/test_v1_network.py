@@ -1,0 +1,159 @@
+"""The V1 job on NEST: builder against the reference, the CLI end to end, resuming, errors."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyNN.nest")
+
+from pynn_glif3 import analysis, network, reference  # noqa: E402
+from pynn_glif3.io import read_network  # noqa: E402
+from pynn_glif3.io.stimulus_h5 import open_stimulus  # noqa: E402
+from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(scope="module")
+def v1_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("v1")
+    net = str(d / "ckpt_2000.h5")
+    stim = str(d / "stim.h5")
+    write_synthetic_v1(net, n_neurons=2000, seed=4, n_lgn=600, pool_size=10)
+    write_synthetic_stimulus(stim, n_samples=3, n_lgn=600, seed=5)
+    return net, stim
+
+
+def test_nest_run_equals_reference_on_a_2000_neuron_v1(v1_files):
+    import pyNN.nest as sim
+
+    net = read_network(v1_files[0])
+    with open_stimulus(v1_files[1]) as stim:
+        spikes_in = stim.spikes(1, seed=11)
+        T, window = stim.seq_len, tuple(stim.response_window)
+    assert T == 600
+    bkg = network.draw_background(T, net.n_neurons, [11, 1, 1])
+    sim.setup(timestep=1.0, threads=2)
+    built = network.build(sim, net, spikes_in, bkg)
+    built.run(T)
+    nest_spikes = built.raster(built.get_data(), T)
+    sim.end()
+    ref = reference.simulate(net.neurons, T, recurrent=net.recurrent, inputs=net.inputs,
+                             input_spikes=spikes_in, bkg_weights=net.bkg_weights, bkg_counts=bkg)
+    assert ref.spikes.sum() > 5000 and spikes_in.sum() > 1000
+    assert built.delay_report.changed > 0            # the file's raw delays were clipped/rounded
+    np.testing.assert_array_equal(nest_spikes, ref.spikes)
+    assert analysis.readout_decision(nest_spikes, net.readout_ids, window) == \
+        analysis.readout_decision(ref.spikes, net.readout_ids, window)
+
+
+def test_delay_policies():
+    d = np.array([0.3, 1.0, 2.5, 3.7, 7.2])
+    out, report = network.simulator_delays(d, network.BuildOptions())
+    np.testing.assert_array_equal(out, [1.0, 1.0, 2.0, 4.0, 5.0])
+    assert (report.raised_to_dt, report.clipped_to_max, report.rounded) == (1, 1, 2)
+    assert "4 of 5 synapses changed" in str(report)
+    raw, report = network.simulator_delays(d, network.BuildOptions(delays="raw"))
+    np.testing.assert_array_equal(raw, [1.0, 1.0, 2.5, 3.7, 7.2])
+    assert report.changed == 1
+    with pytest.raises(ValueError, match="delays must be one of training, raw"):
+        network.BuildOptions(delays="clip")
+
+
+def _cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "pynn_glif3", "run", *args], capture_output=True,
+                          text=True, cwd=ROOT, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def small_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("v1small")
+    net, stim = str(d / "net.h5"), str(d / "mnist24.h5")
+    write_synthetic_v1(net, n_neurons=500, seed=2, n_lgn=200, pool_size=3)
+    write_synthetic_stimulus(stim, n_samples=24, n_lgn=200, seed=3, post_delay=50)
+    return net, stim
+
+
+def test_cli_end_to_end_24_samples(small_files, tmp_path):
+    import neo.io
+
+    out = str(tmp_path / "results")
+    proc = _cli("--simulator", "nest", "--network", small_files[0], "--stimulus", small_files[1],
+                "--samples", "0:24", "--window", "50:100", "--out", out, "--compare-reference", "--quiet")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.load(open(os.path.join(out, "results.json")))
+    assert results["samples"] == 24 and len(results["per_sample"]) == 24
+    with open_stimulus(small_files[1]) as stim:
+        labels = stim.labels
+    for r in results["per_sample"]:
+        assert r["label"] == labels[r["sample"]]
+        assert r["predicted"] == int(np.argmax(r["readout_counts"]))
+        assert r["reference"]["first_divergent_step"] is None      # NEST = reference, every sample
+    assert results["accuracy"] == pytest.approx(np.mean([r["label"] == r["predicted"] for r in results["per_sample"]]))
+    assert np.sum(results["confusion"]) == 24
+    assert f"accuracy {results['accuracy']:.1%}" in proc.stdout
+    block = neo.io.PickleIO(os.path.join(out, "samples", "sample_00007.neo.pkl")).read_block()
+    assert block.annotations["sample"] == 7
+    assert len(block.segments[0].spiketrains) == 500
+    for png in ("confusion.png", "population_rates.png", "raster_sample_00000.png"):
+        assert os.path.getsize(os.path.join(out, png)) > 5000
+
+
+def test_interrupted_run_resumes_without_redoing_or_losing_samples(small_files, tmp_path):
+    out = str(tmp_path / "results")
+    args = [sys.executable, "-m", "pynn_glif3", "run", "--network", small_files[0], "--stimulus",
+            small_files[1], "--samples", "0:12", "--out", out, "--quiet", "--no-plots"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples = os.path.join(out, "samples")
+    deadline = time.time() + 240
+    done = []
+    while time.time() < deadline and proc.poll() is None:
+        done = sorted(f for f in os.listdir(samples) if f.endswith(".json")) if os.path.isdir(samples) else []
+        if len(done) >= 3:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = {f: os.stat(os.path.join(samples, f)).st_mtime_ns
+              for f in os.listdir(samples) if f.endswith(".json")}
+    assert 3 <= len(before) < 12, "the run was not interrupted mid-way"
+    rerun = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert f"{len(before)} already done (resuming)" in rerun.stdout
+    for f, mtime in before.items():
+        assert os.stat(os.path.join(samples, f)).st_mtime_ns == mtime       # not redone
+    results = json.load(open(os.path.join(out, "results.json")))
+    assert sorted(r["sample"] for r in results["per_sample"]) == list(range(12))   # none lost
+    assert not [f for f in os.listdir(samples) if f.endswith(".tmp")]
+
+
+def test_cli_errors_are_explained(small_files, tmp_path):
+    other = str(tmp_path / "other_stim.h5")
+    write_synthetic_stimulus(other, n_samples=2, n_lgn=50, seed=1, post_delay=10)
+    proc = _cli("--network", small_files[0], "--stimulus", other, "--out", str(tmp_path / "r1"))
+    assert proc.returncode == 2
+    assert "has 50 input units but" in proc.stderr and "Traceback" not in proc.stderr
+    broken = str(tmp_path / "broken.h5")
+    import h5py
+    import shutil
+    shutil.copy(small_files[0], broken)
+    with h5py.File(broken, "a") as f:
+        del f["recurrent/weights"]
+    proc = _cli("--network", broken, "--stimulus", small_files[1], "--out", str(tmp_path / "r2"))
+    assert proc.returncode == 2 and "recurrent/weights" in proc.stderr and "Traceback" not in proc.stderr
+    proc = _cli("--simulator", "nosuchsim", "--network", small_files[0], "--stimulus", small_files[1],
+                "--out", str(tmp_path / "r3"))
+    assert proc.returncode == 2 and "simulator 'nosuchsim' is not available" in proc.stderr
+    # a second run into the same directory with other settings is refused, not mixed
+    out = str(tmp_path / "r4")
+    assert _cli("--network", small_files[0], "--stimulus", small_files[1], "--samples", "0",
+                "--out", out, "--quiet", "--no-plots").returncode == 0
+    proc = _cli("--network", small_files[0], "--stimulus", small_files[1], "--samples", "0",
+                "--seed", "5", "--out", out)
+    assert proc.returncode == 2 and "seed: 0 before, 5 now" in proc.stderr
