@@ -46,8 +46,8 @@ fi
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 case "$job" in
     demo)
-        echo "== main job: one network on every engine"
-        exec "$venv/bin/python" examples/random_network.py "$@"
+        echo "== main job: one network on every engine, then a V1 network on NEST"
+        exec "$venv/bin/python" examples/demo.py "$@"
         ;;
     test)
         echo "== test suite"

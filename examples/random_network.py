@@ -9,8 +9,10 @@ agreement with the reference, and writes a raster plot.
 """
 
 import argparse
+import importlib
 import os
 import time
+from types import SimpleNamespace
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -30,7 +32,35 @@ def engines():
     else:
         found.append(("TensorFlow float64", lambda **kw: tf_layer.simulate(**kw, dtype="float64")))
         found.append(("TensorFlow float32", lambda **kw: tf_layer.simulate(**kw, dtype="float32")))
+    for name, module in (("NEST", "pyNN.nest"),):
+        try:
+            sim = importlib.import_module(module)
+        except ImportError:
+            print(f"{name} not installed: skipping it (pip install 'pynn_glif3[nest]')")
+        else:
+            found.append((f"{name} via PyNN (GLIF3Alpha)", _pynn_engine(sim)))
     return found
+
+
+def _pynn_engine(sim):
+    """A stepper with the reference's signature that runs the network on a PyNN simulator."""
+    from pynn_glif3 import network
+    from pynn_glif3.reference import SimulationResult
+
+    def simulate(neurons, n_steps, dt, recurrent, inputs, input_spikes, bkg_weights, bkg_counts):
+        net = SimpleNamespace(neurons=neurons, recurrent=recurrent, inputs=inputs, bkg_weights=bkg_weights)
+        sim.setup(timestep=dt)
+        built = network.build(sim, net, input_spikes, bkg_counts,
+                              network.BuildOptions(dt=dt, record_v=True))
+        built.run(n_steps)
+        block = built.get_data()
+        sim.end()
+        v = block.segments[-1].filter(name="v")[0]
+        order = np.argsort(v.array_annotations["channel_index"])
+        volts = built.timing.signal_rows(v.times.rescale("ms").magnitude, v.magnitude[:, order], n_steps)
+        return SimulationResult(built.raster(block, n_steps), volts, dt=dt)
+
+    return simulate
 
 
 def agreement(result, ref):

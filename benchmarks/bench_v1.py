@@ -1,0 +1,83 @@
+"""The V1 network on NEST: build time, simulation time per biological second, peak memory.
+
+Synthetic Billeh-like networks at full synapse density (5,000, 20,000 and 51,978 neurons), with
+LGN input (17,400 units at 2% per step) and the shared background, 1 and 2 threads.  Each size and
+thread count runs in a fresh process, so that peak memory is that run's own.
+
+    python benchmarks/bench_v1.py [--quick] [--sizes 5000 20000 51978] [--threads 1 2] [--json FILE]
+
+Targets for the full core on a 2-core machine: build < 60 s, < 3 s wall time per biological
+second, < 4 GB.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from common import parser, print_table, write_json
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def one_run(n, threads, bio_ms, seed=0):
+    """Run in this process; prints one JSON line."""
+    import time
+    import numpy as np
+    import pyNN.nest as sim
+    from common import peak_rss_mb
+    from pynn_glif3 import network
+    from pynn_glif3.synthetic import generate_v1
+
+    t0 = time.perf_counter()
+    net = generate_v1(n, seed=seed, n_lgn=17400, pool_size=min(30, max(1, n // 1000)))
+    gen_s = time.perf_counter() - t0
+    rng = np.random.default_rng(seed)
+    lgn = (rng.random((bio_ms, 17400)) < 0.02).astype(np.uint8)
+    bkg = network.draw_background(bio_ms, n, seed)
+    sim.setup(timestep=1.0, threads=threads)
+    built = network.build(sim, net, lgn, bkg, network.BuildOptions())
+    run_s = built.run(bio_ms)
+    spikes = built.raster(built.get_data(), bio_ms).sum()
+    sim.end()
+    print(json.dumps(dict(neurons=n, synapses=int(net.recurrent.n), threads=threads,
+                          generate_s=gen_s, build_s=built.build_seconds, sim_s=run_s,
+                          sim_s_per_bio_s=run_s * 1000.0 / bio_ms, rate_hz=spikes * 1000.0 / bio_ms / n,
+                          peak_mb=peak_rss_mb())))
+
+
+def main():
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000, 51978])
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    p.add_argument("--bio-ms", type=int, default=1000, help="biological time per run (ms)")
+    p.add_argument("--one", nargs=2, type=int, help=argparse_suppress())
+    args = p.parse_args()
+    if args.one:
+        one_run(args.one[0], args.one[1], args.bio_ms)
+        return
+    sizes = [2000] if args.quick else args.sizes
+    bio = 200 if args.quick else args.bio_ms
+    rows = []
+    for n in sizes:
+        for threads in args.threads:
+            proc = subprocess.run([sys.executable, __file__, "--one", str(n), str(threads), "--bio-ms", str(bio)],
+                                  capture_output=True, text=True, cwd=HERE)
+            lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+            if proc.returncode != 0 or not lines:
+                print(f"{n} neurons, {threads} threads failed:\n{proc.stderr[-1500:]}")
+                continue
+            rows.append(json.loads(lines[-1]))
+            print_table(rows[-1:], list(rows[-1]))
+    print()
+    print_table(rows, ["neurons", "synapses", "threads", "build_s", "sim_s_per_bio_s", "rate_hz", "peak_mb"])
+    write_json(args.json, "v1_nest", rows, bio_ms=bio)
+
+
+def argparse_suppress():
+    import argparse
+    return argparse.SUPPRESS
+
+
+if __name__ == "__main__":
+    main()
