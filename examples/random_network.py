@@ -51,7 +51,7 @@ def _pynn_engine(sim):
         net = SimpleNamespace(neurons=neurons, recurrent=recurrent, inputs=inputs, bkg_weights=bkg_weights)
         sim.setup(timestep=dt)
         built = network.build(sim, net, input_spikes, bkg_counts,
-                              network.BuildOptions(dt=dt, record_v=True))
+                              network.BuildOptions(dt=dt, variables=("spikes", "v")))
         built.run(n_steps)
         block = built.get_data()
         sim.end()

@@ -33,7 +33,8 @@ RECORD_CHOICES = ("all", "readout")
 
 @dataclass
 class BuildOptions:
-    """How to build: delay policy, background, what to record.
+    """How to build: delay policy, background, which neurons (``record``) and which variables
+    (``variables``, e.g. ``("spikes", "v", "asc_1")``) to record.
 
     ``delays="training"`` clips to ``[dt, max_delay_ms]`` and rounds as the training model does;
     ``"raw"`` keeps the file's delays (only raised to ``dt``, which no simulator goes below).
@@ -43,7 +44,7 @@ class BuildOptions:
     max_delay_ms: float = TRAINING_MAX_DELAY_MS
     background: str = "shared"
     record: str = "all"
-    record_v: bool = False
+    variables: tuple = ("spikes",)
 
     def __post_init__(self):
         for name, value, allowed in (("delays", self.delays, DELAY_POLICIES),
@@ -192,7 +193,8 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
     if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
         ids = np.unique(np.asarray(net.readout_ids).ravel())
         built.recorded, built.recorded_ids = cells[ids], ids
-    built.recorded.record(["spikes", "v"] if options.record_v else ["spikes"])
+    if options.variables:
+        built.recorded.record(list(options.variables))
     built.build_seconds = time.perf_counter() - start
     return built
 

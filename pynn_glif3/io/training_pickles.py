@@ -183,7 +183,6 @@ def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
         raise FormatError(f"{network_pkl}['nodes']: node {missing} of {nodes_h5} is in no node type")
     node_type_ids = type_all[keep]
     neurons = NeuronParameters(**{k: v[node_type_ids] for k, v in table.items()})
-    vs = neurons.V_th - neurons.E_L
 
     # recurrent edges
     parts = []

@@ -18,18 +18,14 @@ import time
 import numpy as np
 
 from pynn_glif3 import units
-from pynn_glif3.model import N_RECEPTORS, RECEPTORS, TRAINING_MAX_DELAY_MS
+from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
 from pynn_glif3.netspec import NeuronParameters, Synapses
 from pynn_glif3.reference import SimulationResult
-from pynn_glif3.timing import N_BACKGROUND_SOURCES, StepTiming
+from pynn_glif3.timing import StepTiming
 
 #: Native state names of glif3_alpha recordables, as the reference returns them.
 _ASC = ("I_asc_1", "I_asc_2")
 _PSC = tuple(f"I_syn_{r}" for r in range(1, N_RECEPTORS + 1))
-
-
-def _bkg_sources(net):
-    return N_BACKGROUND_SOURCES if net.bkg_weights is not None else 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -43,56 +39,19 @@ class PyNNNetwork:
     Weights go to PyNN in nA, recurrent delays as the training model's whole steps in ms.
     """
 
-    def __init__(self, sim, net, timing=None, record=("spikes", "v"), max_delay_ms=TRAINING_MAX_DELAY_MS,
+    def __init__(self, sim, net, record=("spikes", "v"), max_delay_ms=TRAINING_MAX_DELAY_MS,
                  cell_type=None):
-        from pyNN.parameters import Sequence
-        from pynn_glif3.celltype import GLIF3Alpha
+        from pynn_glif3 import network
 
         self.sim, self.net = sim, net
-        self.timing = timing or StepTiming(dt=net.dt)
-        start = time.perf_counter()
-        p = net.neurons
-        params = units.physical_to_pynn(p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k,
-                                        p.asc_amps, p.tau_syn, p.I_offset)
-        self.cells = sim.Population(p.n, (cell_type or GLIF3Alpha)(**params), label="glif3")
-        self.projections = []
-        rec = net.recurrent
-        if rec is not None and rec.n:
-            delays = self.timing.recurrent_delays(rec.delay, max_delay_ms)
-            self._project(self.cells, rec.source, rec.target, rec.receptor, rec.weight, delays)
-        self.inputs = None
-        if net.inputs is not None and net.inputs.n:
-            trains = self.timing.input_spike_times(net.input_spikes[:net.n_steps])
-            self.inputs = sim.Population(len(trains), sim.SpikeSourceArray(
-                spike_times=[Sequence(t) for t in trains]), label="inputs")
-            inp = net.inputs
-            self._project(self.inputs, inp.source, inp.target, inp.receptor, inp.weight,
-                          np.full(inp.n, self.timing.input_delay))
-        self.background = None
-        if net.bkg_weights is not None:
-            trains = self.timing.background_spike_times(net.bkg_counts[:net.n_steps])
-            self.background = sim.Population(len(trains), sim.SpikeSourceArray(
-                spike_times=[Sequence(t) for t in trains]), label="background")
-            target, receptor = np.nonzero(net.bkg_weights)
-            k = np.repeat(np.arange(len(trains)), target.size)
-            self._project(self.background, k, np.tile(target, len(trains)), np.tile(receptor, len(trains)),
-                          np.tile(net.bkg_weights[target, receptor], len(trains)),
-                          np.full(k.size, self.timing.input_delay))
-        if record:
-            self.cells.record(list(record))
-        self.build_seconds = time.perf_counter() - start
-
-    def _project(self, pre, source, target, receptor, weight_pA, delay_ms):
-        sim = self.sim
-        for r, name in enumerate(RECEPTORS):
-            sel = np.flatnonzero(receptor == r)
-            if not sel.size:
-                continue
-            connections = np.column_stack([source[sel], target[sel],
-                                           units.pA_to_nA(weight_pA[sel]), delay_ms[sel]])
-            self.projections.append(sim.Projection(
-                pre, self.cells, sim.FromListConnector(connections, column_names=["weight", "delay"]),
-                sim.StaticSynapse(), receptor_type=name, label=f"{pre.label}->{name}"))
+        options = network.BuildOptions(dt=net.dt, max_delay_ms=max_delay_ms,
+                                       variables=tuple(record) if record else ())
+        bkg = None if net.bkg_weights is None else net.bkg_counts[:net.n_steps]
+        built = network.build(sim, net, net.input_spikes[:net.n_steps] if net.inputs is not None else None,
+                              bkg, options, cell_type=cell_type)
+        self.timing, self.cells = built.timing, built.cells
+        self.inputs, self.background, self.projections = built.lgn, built.background, built.projections
+        self.build_seconds = built.build_seconds
 
     def run(self):
         """Simulate every row; returns the seconds ``sim.run`` took."""
