@@ -43,6 +43,16 @@ def import_simulator(name):
         raise RunError(f"simulator {name!r} is not available ({err}); {hint}") from err
 
 
+def _probe(sim, name, setup_kwargs):
+    """Set the simulator up once before reading any file, so that a missing piece (GeNN, say)
+    stops the run at once, with the simulator's own explanation."""
+    try:
+        sim.setup(**setup_kwargs)
+        sim.end()
+    except ImportError as err:
+        raise RunError(f"simulator {name!r} cannot run here: {err}") from err
+
+
 def parse_samples(text, n_samples):
     """``"0:24"``, ``"5"``, ``"0,3,7"`` or ``"all"`` -> sorted sample indices, checked."""
     if text in (None, "", "all"):
@@ -274,6 +284,8 @@ def run(args):
 
     try:
         sim = import_simulator(args.simulator)
+        setup_kwargs = _setup_kwargs(args)
+        _probe(sim, args.simulator, setup_kwargs)
         net = read_network(args.network)
         if net.readout_ids is None:
             raise RunError(f"{args.network}: the network has no readout pools (readout/neuron_ids)")
@@ -290,7 +302,6 @@ def run(args):
         samples = parse_samples(args.samples, len(stim))
         os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
         _check_resume(args.out, _config(args, args.network, args.stimulus, window))
-        setup_kwargs = _setup_kwargs(args)
     except (RunError, FormatError) as err:
         print(f"pynn-glif3 run: {err}", file=sys.stderr)
         return 2
