@@ -132,9 +132,10 @@ class _BackendAttribute:
 
 
 #: simulator module -> "package.module:Class" of the cell type that simulator needs.
-_BACKEND_CLASSES = {}
+_BACKEND_CLASSES = {"pyNN.spiNNaker": "pynn_glif3.spinnaker.binding:GLIF3Alpha"}
 #: simulator module -> "package.module:function" run once that simulator is in use.
-_BACKEND_ACTIVATIONS = {"pyNN.nest": "pynn_glif3.nest.binding:activate"}
+_BACKEND_ACTIVATIONS = {"pyNN.nest": "pynn_glif3.nest.binding:activate",
+                        "pyNN.spiNNaker": "pynn_glif3.spinnaker.binding:activate"}
 _activated = set()
 
 
@@ -227,6 +228,7 @@ class GLIF3Alpha(GLIF3AlphaBase):
 
     def __new__(cls, *args, **kwargs):
         if cls is GLIF3Alpha:
+            activate_backends()     # also when a backend's class is returned (no __init__ here)
             imported = [m for m in _BACKEND_CLASSES if m in sys.modules]
             if len(imported) > 1:
                 raise RuntimeError(f"GLIF3Alpha: several simulators are imported ({', '.join(imported)}); "

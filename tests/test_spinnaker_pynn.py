@@ -1,0 +1,186 @@
+"""GLIF3Alpha on sPyNNaker (pyNN.spiNNaker) in virtual-board mode: the V1 builder maps a synthetic
+network; receptors, signed weights, delays and the parameter structs are checked.
+
+Skips when sPyNNaker is not installed (``pip install spynnaker``).  The network is built in a
+separate process (tests/spinnaker_virtual_job.py) with a temporary HOME holding a virtual-board
+``.spynnaker.cfg``: importing pyNN.spiNNaker makes ``GLIF3Alpha(...)`` return sPyNNaker cells, which
+must not leak into the other tests.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("spynnaker", reason="sPyNNaker is not installed (pip install spynnaker)")
+
+from pynn_glif3 import model, network  # noqa: E402
+from pynn_glif3.io import read_network  # noqa: E402
+from pynn_glif3.spinnaker import layout  # noqa: E402
+from pynn_glif3.timing import N_BACKGROUND_SOURCES, StepTiming  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+JOB = os.path.join(ROOT, "tests", "spinnaker_virtual_job.py")
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import spinnaker_virtual_job  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    (home / ".spynnaker.cfg").write_text("[Machine]\nvirtual_board = True\nversion = 5\n")
+    out = tmp_path_factory.mktemp("spinnaker_v1")
+    paths = [ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    env = dict(os.environ, HOME=str(home), PYTHONPATH=os.pathsep.join(paths))
+    proc = subprocess.run([sys.executable, JOB, str(out)], cwd=str(out), env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    with open(out / "result.json") as f:
+        result = json.load(f)
+    data = dict(np.load(out / "result.npz"))
+    net = read_network(str(out / "v1.h5"))
+    return result, data, net
+
+
+def _expected(net, data):
+    """label -> (sources, targets, signed weights nA, delays ms) the builder should have made."""
+    options = network.BuildOptions()
+    timing = StepTiming(dt=options.dt)
+    out = {}
+
+    def add(prefix, source, target, receptor, weight_pA, delay):
+        for r, name in enumerate(model.RECEPTORS):
+            sel = receptor == r
+            if sel.any():
+                out[f"{prefix}->{name}"] = (source[sel], target[sel], weight_pA[sel] / 1000.0,
+                                            delay[sel])
+
+    rec = net.recurrent
+    delays, _ = network.simulator_delays(rec.delay, options)
+    add("V1", rec.source, rec.target, rec.receptor, rec.weight, delays)
+    inp = net.inputs
+    add("LGN", inp.source, inp.target, inp.receptor, inp.weight, np.full(inp.n, timing.input_delay))
+    w = np.asarray(net.bkg_weights, float)
+    target, receptor = np.nonzero(w)
+    k = N_BACKGROUND_SOURCES
+    source = np.repeat(np.arange(k), target.size)
+    tgt, rcp = np.tile(target, k), np.tile(receptor, k)
+    add("background", source, tgt, rcp, w[tgt, rcp], np.full(source.size, timing.input_delay))
+    s, t, wt, d = (np.asarray(a, float) for a in spinnaker_virtual_job.MIXED)
+    out["mixed->syn3"] = (s, t, wt, d)
+    s, t, wt = (np.asarray(a, float) for a in spinnaker_virtual_job.LIST)
+    out["list->syn4"] = (s, t, wt, np.full(s.size, 3.0))
+    out["scalar->syn2"] = None
+    return out
+
+
+def _grid_pA(values_pA):
+    """The coarsest power-of-two grid (pA) on which every value lies."""
+    for k in range(-8, 30):
+        res = 2.0 ** -k
+        q = values_pA / res
+        if np.all(np.abs(q - np.round(q)) < 1e-6):
+            return res
+    raise AssertionError("weights are on no power-of-two grid")
+
+
+def _sorted_rows(a):
+    a = np.asarray(a, float).reshape(-1, 4)
+    return a[np.lexsort((a[:, 3], a[:, 2], a[:, 1], a[:, 0]))]
+
+
+def test_cell_type_is_the_spinnaker_binding(job):
+    result, _, _ = job
+    assert result["cell_type"] == "pynn_glif3.spinnaker.binding.GLIF3Alpha"
+    assert result["is_glif3"] and result["factory_gives_binding"]
+    assert result["seconds"] < 90
+
+
+def test_receptors_map_to_synapse_types_by_sign(job):
+    result, _, _ = job
+    seen = set()
+    for prj in result["projections"]:
+        assert prj["class"] == "SignedProjection"
+        base = prj["receptor_type"]
+        r = model.RECEPTORS.index(base)
+        for sign, part in prj["parts"].items():
+            if sign == "1":
+                assert (part["receptor_type"], part["synapse_type"]) == (base, r)
+            else:
+                assert (part["receptor_type"], part["synapse_type"]) == \
+                    (base + "_negative", r + model.N_RECEPTORS)
+                assert layout.SYNAPSE_TYPE_NAMES[part["synapse_type"]] == part["receptor_type"]
+            seen.add(part["synapse_type"])
+    # the synthetic V1 has inhibitory receptors (syn2, syn4) and excitatory ones; the mixed
+    # projection has both signs on syn3
+    parts = {p["label"]: set(p["parts"]) for p in result["projections"]}
+    assert parts["mixed->syn3"] == parts["list->syn4"] == {"1", "-1"}
+    assert parts["scalar->syn2"] == {"-1"}
+    assert {0, 2, 5, 7, 6} <= seen
+
+
+def test_weights_with_sign_and_delays_equal_the_network(job):
+    result, data, net = job
+    expected = _expected(net, data)
+    labels = [p["label"] for p in result["projections"]]
+    assert sorted(labels) == sorted(expected)
+    n_negative = 0
+    for i, label in enumerate(labels):
+        got = _sorted_rows(data[f"prj{i}"])
+        if expected[label] is None:        # StaticSynapse(weight=-0.01, delay=2.0), all to all
+            assert got.shape == (net.n_inputs * 3, 4)
+            np.testing.assert_allclose(got[:, 2], -0.01, rtol=1e-3)
+            np.testing.assert_array_equal(got[:, 3], 2.0)
+            continue
+        want = _sorted_rows(np.column_stack(expected[label]))
+        assert got.shape == want.shape, label
+        np.testing.assert_array_equal(got[:, :2], want[:, :2], err_msg=label)
+        np.testing.assert_array_equal(np.sign(got[:, 2]), np.sign(want[:, 2]), err_msg=label)
+        # sPyNNaker returns the weights as the board holds them: 16-bit magnitudes on a grid of
+        # 2^(shift - 15) pA per synapse type (docs/spinnaker.md); each part is on one grid and
+        # rounded to nearest
+        for sign in (1, -1):
+            sel = np.sign(want[:, 2]) == sign
+            if sel.any():
+                res = _grid_pA(np.abs(got[sel, 2]) * 1000.0)
+                assert sel.sum() < 20 or res <= 2.0 ** -3, (label, res)
+                err = np.abs(got[sel, 2] - want[sel, 2]) * 1000.0
+                assert err.max() <= res / 2 + 1e-9, (label, sign, err.max(), res)
+        np.testing.assert_array_equal(got[:, 3], want[:, 3], err_msg=label)
+        n_negative += int((got[:, 2] < 0).sum())
+    assert n_negative > 0
+    # the training delay rule clipped or rounded some of the file's recurrent delays
+    _, report = network.simulator_delays(net.recurrent.delay, network.BuildOptions())
+    assert report.changed > 0
+
+
+def test_parameter_structs_are_the_layout_encoding(job):
+    _, data, net = job
+    expected = layout.derive(net.neurons, 1.0)
+    n = net.neurons.n
+    for key, fields, values in (("neuron", layout.NEURON_PARAMS_FIELDS, expected[0]),
+                                ("threshold", layout.THRESHOLD_PARAMS_FIELDS, expected[1]),
+                                ("synapse", layout.SYNAPSE_PARAMS_FIELDS, expected[2])):
+        raw = layout.unpack(data[f"struct_{key}"].tobytes(), fields, n)
+        want = layout.encode_fields(values, fields, key)
+        for _, name in fields:
+            # the PyNN parameters are the file's, converted to PyNN units and back: at most the
+            # last bit of a constant may differ
+            diff = np.abs(raw[name] - want[name])
+            assert diff.max() <= 1, (key, name, diff.max())
+
+
+def test_set_and_initialize_reach_the_structs(job):
+    """Population.set / initialize after creation change the host-computed fields."""
+    _, data, _ = job
+    raw = layout.unpack(data["small_neuron"].tobytes(), layout.NEURON_PARAMS_FIELDS, 3)
+    p = dict(model.DEFAULT_PARAMETERS, tau_m=spinnaker_virtual_job.SMALL_TAU_M)
+    decay = layout.decode(raw["decay_v"], layout.U032)
+    np.testing.assert_allclose(decay, np.exp(-1.0 / p["tau_m"]), atol=2.0 ** -32)
+    np.testing.assert_allclose(layout.decode(raw["asc_amp_2"], layout.S1615), [100, 200, 300],
+                               atol=2.0 ** -15)
+    np.testing.assert_allclose(layout.decode(raw["v_init"], layout.S1615),
+                               spinnaker_virtual_job.SMALL_V - p["v_rest"], atol=2.0 ** -15)
