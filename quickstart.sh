@@ -34,9 +34,9 @@ if [ ! -x "$venv/bin/python" ]; then
     echo "== creating the virtual environment $venv"
     "$python" -m venv "$venv"
 fi
-echo "== installing pynn_glif3 with its NEST, TensorFlow, plotting and test extras"
+echo "== installing pynn_glif3 with its NEST, TensorFlow, sPyNNaker, plotting and test extras"
 "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-"$venv/bin/python" -m pip install -q -e ".[nest,tf,plots,test]"
+"$venv/bin/python" -m pip install -q -e ".[nest,tf,spinnaker,plots,test]"
 
 if "$venv/bin/python" -c "import nest" >/dev/null 2>&1; then
     echo "== building the NEST extension module (cached after the first build)"

@@ -65,7 +65,8 @@ setup(
         "tf": ["tensorflow-cpu>=2.16"],
         "spinnaker": ["pyNN>=0.12", "neo>=0.13", "spynnaker"],
         "plots": ["matplotlib"],
-        "test": ["pytest", "scipy"],
+        "digits": ["scikit-learn"],
+        "test": ["pytest", "scipy", "scikit-learn"],
     },
     entry_points={"console_scripts": ["pynn-glif3=pynn_glif3.cli:main"]},
 )
