@@ -9,7 +9,13 @@ and creates on ``sim``:
 * recurrent projections, one per receptor, signed weights in nA, delays under a policy;
 * ``lgn``: one spike source per input unit, timed so that its spikes arrive at the training step;
 * ``background``: the training model's shared Binomial(10, 0.1) count per step as ten sources
-  (or ten per neuron, independent), each connected with the neuron's background weight.
+  (or ten per neuron, independent), each connected with the neuron's background weight;
+* or, with ``background="decoded"``, the decoded noise of the published training
+  (:class:`pynn_glif3.noise.NoiseDraws`): row m adds ``noise.step_input(m) * (V_th - E_L)`` pA to
+  each receptor's PSC rise, as the reference does.  This needs per-step input into a receptor,
+  which PyNN's current sources cannot address; a simulator backend provides it (registered with
+  :func:`register_receptor_currents`; NEST: ``pynn_glif3.nest.noise``), and other simulators
+  raise NotImplementedError.
 
 Nothing here depends on which simulator ``sim`` is: the cell type, the connector and the timing
 absorb the differences.  Connections go through :class:`~pynn_glif3.connectors.FromArraysConnector`,
@@ -17,6 +23,7 @@ which bulk-connects where the simulator can.  Timing follows :mod:`pynn_glif3.ti
 """
 
 from dataclasses import dataclass, field
+import importlib
 import time
 
 import numpy as np
@@ -27,7 +34,7 @@ from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .timing import N_BACKGROUND_SOURCES, StepTiming
 
 DELAY_POLICIES = ("training", "raw")
-BACKGROUNDS = ("shared", "independent", "none")
+BACKGROUNDS = ("shared", "independent", "none", "decoded")
 RECORD_CHOICES = ("all", "readout")
 
 
@@ -96,7 +103,7 @@ def draw_background(n_steps, n_neurons, seed, mode="shared"):
         return rng.binomial(N_BACKGROUND_SOURCES, 0.1, size=n_steps).astype(np.float64)
     if mode == "independent":
         return rng.binomial(N_BACKGROUND_SOURCES, 0.1, size=(n_steps, n_neurons)).astype(np.float64)
-    if mode == "none":
+    if mode in ("none", "decoded"):     # decoded noise: see pynn_glif3.noise
         return None
     raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}; got {mode!r}")
 
@@ -112,7 +119,7 @@ class BuiltNetwork:
     recorded: object                 # the Population or PopulationView that records
     recorded_ids: np.ndarray         # neuron indices of ``recorded``, in its order
     lgn: object = None
-    background: object = None
+    background: object = None        # background sources, or the nodes holding the decoded noise
     projections: list = field(default_factory=list)
     delay_report: DelayReport = None
     build_seconds: float = 0.0
@@ -157,21 +164,68 @@ def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, labe
     return projections
 
 
-def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None):
+#: simulator name -> "package.module:function" taking (built, values_pA (n_steps, N, 4)) and
+#: adding ``values_pA[m]`` to the PSC rise input of training row m
+_RECEPTOR_CURRENTS = {"NEST": "pynn_glif3.nest.noise:inject_receptor_currents"}
+
+
+def register_receptor_currents(simulator_name, function_path):
+    """Let ``background="decoded"`` use ``function_path(built, values_pA)`` on ``simulator_name``."""
+    _RECEPTOR_CURRENTS[simulator_name] = function_path
+
+
+def _receptor_currents_backend(cells):
+    name = getattr(getattr(cells, "_simulator", None), "name", None)
+    path = _RECEPTOR_CURRENTS.get(name)
+    if path is None:
+        raise NotImplementedError(
+            f"background='decoded' (decoded noise) is not available on the {name} simulator: it "
+            f"needs a per-step input into each receptor's PSC rise, which PyNN's current sources "
+            f"cannot express and only the NEST backend of pynn_glif3 provides (glif3_alpha's "
+            f"rise_input table); use background='shared', 'independent' or 'none' here")
+    module, _, function = path.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def decoded_noise_currents(noise, neurons, n_steps):
+    """(n_steps, N, 4) pA of the decoded noise, computed exactly as :func:`reference.simulate`."""
+    if noise.n_steps < n_steps or noise.n_neurons != neurons.n:
+        raise ValueError(f"decoded noise draws cover {noise.n_steps} steps of {noise.n_neurons} "
+                         f"neurons; need {n_steps} steps of {neurons.n}")
+    vs = neurons.V_th - neurons.E_L
+    out = np.empty((n_steps, neurons.n, noise.quick.shape[2]))
+    for i in range(n_steps):
+        out[i] = noise.step_input(i) * vs[:, None]
+    return out
+
+
+def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None, noise=None,
+          n_steps=None):
     """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt)``) for one trial.
 
     ``input_spikes`` (n_steps, n_inputs) spike counts per training step; ``bkg_counts`` (n_steps,)
     shared or (n_steps, N) per neuron (see :func:`draw_background`), or None for no background.
+    ``noise``: the trial's :class:`pynn_glif3.noise.NoiseDraws`, required with
+    ``options.background == "decoded"`` (and only then); its first ``n_steps`` rows are used
+    (default: all of them).
     """
     from pyNN.parameters import Sequence
     from .celltype import GLIF3Alpha
 
     options = options or BuildOptions()
+    decoded = options.background == "decoded"
+    if decoded and noise is None:
+        raise ValueError("background='decoded' needs the trial's decoded noise draws (noise=...)")
+    if noise is not None and not decoded:
+        raise ValueError(f"noise draws were given but background is {options.background!r}; "
+                         f"use background='decoded'")
     timing = StepTiming(dt=options.dt)
     start = time.perf_counter()
     n = net.neurons.n
     cells = sim.Population(n, (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons)), label="V1")
     built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n))
+    if decoded:
+        inject = _receptor_currents_backend(cells)     # fail before building the rest
 
     rec = net.recurrent
     if rec is not None and rec.n:
@@ -189,6 +243,9 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
 
     if bkg_counts is not None and net.bkg_weights is not None:
         built.background = _background(sim, net, bkg_counts, timing, built)
+    if decoded:
+        rows = noise.n_steps if n_steps is None else int(n_steps)
+        built.background = inject(built, decoded_noise_currents(noise, net.neurons, rows))
 
     if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
         ids = np.unique(np.asarray(net.readout_ids).ravel())

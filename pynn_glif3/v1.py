@@ -90,7 +90,12 @@ def add_arguments(parser):
     parser.add_argument("--delays", choices=network.DELAY_POLICIES, default="training",
                         help="training: clip to [dt, 5 ms] and round, as trained (default); raw: the file's")
     parser.add_argument("--background", choices=network.BACKGROUNDS, default="shared",
-                        help="shared Binomial(10, 0.1) per step as trained (default), independent per neuron, none")
+                        help="shared Binomial(10, 0.1) per step as trained (default), independent per neuron, "
+                             "none, or decoded: the decoded noise of the published training (needs --noise-pool)")
+    parser.add_argument("--noise-pool", metavar="FILE",
+                        help="decoded-noise pool: .mat (array 'additive_noise') or .npy")
+    parser.add_argument("--noise-scale", default="2,2", metavar="QUICK,SLOW",
+                        help="scales of the quick and slow decoded noise (default 2,2, as published)")
     parser.add_argument("--record", choices=network.RECORD_CHOICES, default="all",
                         help="spikes of all neurons (default) or the readout pools only")
     parser.add_argument("--threads", type=int, help="threads (passed to sim.setup as threads=N)")
@@ -145,10 +150,41 @@ def _atomic_json(path, data):
     os.replace(tmp, path)
 
 
+def parse_noise_scale(text):
+    parts = str(text).split(",")
+    try:
+        scales = [float(x) for x in parts]
+    except ValueError:
+        scales = []
+    if len(scales) != 2 or not all(np.isfinite(scales)):
+        raise RunError(f"--noise-scale must be QUICK,SLOW (two numbers), got {text!r}")
+    return scales
+
+
+def load_noise(args):
+    """The decoded-noise pool of ``args`` (None unless ``--background decoded``), checked."""
+    from .noise import NoisePool, NoisePoolError
+
+    if args.background != "decoded":
+        if args.noise_pool:
+            raise RunError("--noise-pool is only used with --background decoded")
+        return None
+    if not args.noise_pool:
+        raise RunError("--background decoded needs --noise-pool FILE (.mat or .npy)")
+    quick, slow = parse_noise_scale(args.noise_scale)
+    try:
+        return NoisePool.from_file(args.noise_pool, quick_scale=quick, slow_scale=slow)
+    except NoisePoolError as err:
+        raise RunError(str(err)) from err
+
+
 def _config(args, net_path, stim_path, window):
+    decoded = args.background == "decoded"
     return dict(format=RESULTS_FORMAT, simulator=args.simulator, network=os.path.abspath(net_path),
                 stimulus=os.path.abspath(stim_path), seed=args.seed, dt=args.dt, window=list(window),
-                delays=args.delays, background=args.background, record=args.record)
+                delays=args.delays, background=args.background, record=args.record,
+                noise_pool=os.path.abspath(args.noise_pool) if decoded else None,
+                noise_scale=parse_noise_scale(args.noise_scale) if decoded else None)
 
 
 def _check_resume(out, config):
@@ -165,14 +201,15 @@ def _check_resume(out, config):
         _atomic_json(path, config)
 
 
-def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, compare):
+def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, compare, noise_pool=None):
     """One trial: returns (record dict, raster (T, N), neo Block)."""
     T = stim.seq_len
     spikes_in = stim.spikes(sample, args.seed)
     bkg = network.draw_background(T, net.n_neurons, [args.seed, sample, 1], args.background)
+    noise = None if noise_pool is None else noise_pool.draw(T, net.n_neurons, [args.seed, sample, 2])
     sim.setup(**setup_kwargs)
     try:
-        built = network.build(sim, net, spikes_in, bkg, options)
+        built = network.build(sim, net, spikes_in, bkg, options, noise=noise)
         run_seconds = built.run(T)
         block = built.get_data()
     finally:
@@ -190,6 +227,7 @@ def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, comp
         ref = reference.simulate(net.neurons, T, dt=args.dt, recurrent=net.recurrent,
                                  inputs=net.inputs, input_spikes=spikes_in,
                                  bkg_weights=None if bkg is None else net.bkg_weights, bkg_counts=bkg,
+                                 noise=noise,
                                  max_delay_ms=options.max_delay_ms if args.delays == "training" else None)
         cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
         cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
@@ -286,6 +324,7 @@ def run(args):
         sim = import_simulator(args.simulator)
         setup_kwargs = _setup_kwargs(args)
         _probe(sim, args.simulator, setup_kwargs)
+        noise_pool = load_noise(args)
         net = read_network(args.network)
         if net.readout_ids is None:
             raise RunError(f"{args.network}: the network has no readout pools (readout/neuron_ids)")
@@ -316,7 +355,7 @@ def run(args):
     progress = Progress(len(todo), args.quiet)
     for i in todo:
         record, raster, block = run_sample(sim, setup_kwargs, net, stim, i, args, window, options,
-                                           args.compare_reference)
+                                           args.compare_reference, noise_pool)
         _save_sample(args.out, record, raster, block)
         progress.update(f"sample {i}: label {record['label']}, predicted {record['predicted']}")
     summary = summarise(args.out, samples, net, net.n_classes, args.dt, window, plots=not args.no_plots)

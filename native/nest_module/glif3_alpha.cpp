@@ -36,6 +36,7 @@ const std::string key_asc_amp[ glif3_alpha::N_ASC ] = { "asc_amp_1", "asc_amp_2"
 const std::string key_k[ glif3_alpha::N_ASC ] = { "k_1", "k_2" };
 const std::string key_tau_syn[ glif3_alpha::N_RECEPTORS ] = { "tau_syn_1", "tau_syn_2", "tau_syn_3", "tau_syn_4" };
 const std::string key_start_step( "start_step" );
+const std::string key_rise_input( "rise_input" );
 const std::string key_V_m( "V_m" );
 const std::string key_I_asc[ glif3_alpha::N_ASC ] = { "I_asc_1", "I_asc_2" };
 const std::string key_I_syn[ glif3_alpha::N_RECEPTORS ] = { "I_syn_1", "I_syn_2", "I_syn_3", "I_syn_4" };
@@ -155,6 +156,7 @@ glif3_alpha::Parameters_::get( Dictionary& d ) const
     d[ key_tau_syn[ r ] ] = tau_syn[ r ];
   }
   d[ key_start_step ] = start_step;
+  d[ key_rise_input ] = rise_input;
 }
 
 void
@@ -177,6 +179,7 @@ glif3_alpha::Parameters_::set( const Dictionary& d, nest::Node* node )
     nest::update_value_param( d, key_tau_syn[ r ], tau_syn[ r ], node );
   }
   d.update_integer_value( key_start_step, start_step );
+  d.update_value( key_rise_input, rise_input );
 
   // Validation: the same ranges as pynn_glif3.model, in native units.
   require_finite( key_E_L, E_L, "mV" );
@@ -199,6 +202,15 @@ glif3_alpha::Parameters_::set( const Dictionary& d, nest::Node* node )
   {
     throw nest::BadProperty( "glif3_alpha: V_th = " + format_value( V_th ) + " mV must be above E_L = "
       + format_value( E_L ) + " mV." );
+  }
+  if ( rise_input.size() % N_RECEPTORS != 0 )
+  {
+    throw nest::BadProperty( "glif3_alpha: rise_input has " + std::to_string( rise_input.size() )
+      + " values; expected 4 per training row (receptors 1..4 of row 0, then row 1, ...)." );
+  }
+  for ( std::size_t i = 0; i < rise_input.size(); ++i )
+  {
+    require_finite( key_rise_input + "[" + std::to_string( i ) + "]", rise_input[ i ], "pA" );
   }
   if ( start_step < 0 )
   {
@@ -375,6 +387,17 @@ glif3_alpha::update( nest::Time const& origin, const long from, const long to )
       S_.I_stim = I_stim_next;
       B_.logger_.record_data( step );
       continue;
+    }
+
+    // Rise input of this row (decoded noise), added after the spikes as in the reference.
+    const std::size_t row = static_cast< std::size_t >( step - P_.start_step );
+    if ( row < P_.rise_input.size() / N_RECEPTORS )
+    {
+      const double* values = &P_.rise_input[ row * N_RECEPTORS ];
+      for ( std::size_t r = 0; r < N_RECEPTORS; ++r )
+      {
+        u[ r ] = u[ r ] + values[ r ];
+      }
     }
 
     const bool z = S_.z;

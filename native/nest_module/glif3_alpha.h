@@ -44,6 +44,10 @@
  *   tau_syn_1..4 ms    alpha time constants of receptors 1..4 (> 0)
  *   start_step   -     integer >= 0: the first simulation step the neuron updates in (see
  *                      "Time steps" below; default 2)
+ *   rise_input   pA    list of 4 M numbers (default empty): extra input to the PSC rises, row by
+ *                      row: entry 4 m + r - 1 is added to u_r of training row m, i.e. in step
+ *                      start_step + m, after the spikes of that step; rows from M on add nothing
+ *                      (see "Rise input" below)
  *
  * State (status dictionary; all but t_ref_remaining can be set, as initial values)
  * ------------------------------------------------------------------------------
@@ -85,6 +89,18 @@
  * reset act on the step after the spike, and R is accumulated in floating point exactly as
  * written (with h = 1 ms a neuron that spiked at step n can spike again at step n + 3 when
  * t_ref = 3.0 ms, at step n + 4 when t_ref = 3.4 ms).
+ *
+ * Rise input (the "decoded noise" background)
+ * --------------------------------------------
+ * The published training drove the network with "decoded noise": every step, every neuron and
+ * receptor gets its own value in the PSC rise input, u_r <- u_r + noise (pA).  No fixed synaptic
+ * weight can carry a value that changes every step, and a device per neuron and receptor would
+ * cost 4 events per neuron and step, so the values are a table in the neuron: rise_input holds
+ * them for rows 0 .. M - 1 (M = size / 4), and the update of row m computes
+ *   u_r = (the step's spike input) + rise_input[4 m + r - 1]
+ * in that order, as pynn_glif3.reference adds its noise term after the synaptic input.  The table
+ * is part of the parameters: set it before the run (pynn_glif3.nest.noise does, from the values
+ * the reference uses), for one trial from the initial state.
  *
  * Input summation
  * ---------------
@@ -167,6 +183,7 @@ private:
     std::array< double, N_ASC > k;            //!< 1/ms
     std::array< double, N_RECEPTORS > tau_syn;  //!< ms
     long start_step;                          //!< first updating simulation step
+    std::vector< double > rise_input;         //!< pA, N_RECEPTORS per training row
 
     Parameters_();
 
