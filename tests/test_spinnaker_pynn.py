@@ -184,3 +184,27 @@ def test_set_and_initialize_reach_the_structs(job):
                                atol=2.0 ** -15)
     np.testing.assert_allclose(layout.decode(raw["v_init"], layout.S1615),
                                spinnaker_virtual_job.SMALL_V - p["v_rest"], atol=2.0 ** -15)
+
+
+def test_v1_job_runs_with_simulator_spinnaker_on_a_virtual_board(tmp_path):
+    """`pynn-glif3 run --simulator spinnaker` maps and 'runs' the synthetic network (no board: the
+    recordings are empty, so only the job's completion and its bookkeeping are checked)."""
+    from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".spynnaker.cfg").write_text("[Machine]\nvirtual_board = True\nversion = 5\n")
+    net, stim, out = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5"), str(tmp_path / "results")
+    write_synthetic_v1(net, n_neurons=300, seed=1, n_lgn=100, pool_size=2)
+    write_synthetic_stimulus(stim, n_samples=2, n_lgn=100, seed=2, post_delay=50)
+    paths = [ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    env = dict(os.environ, HOME=str(home), PYTHONPATH=os.pathsep.join(paths))
+    proc = subprocess.run([sys.executable, "-m", "pynn_glif3", "run", "--simulator", "spinnaker",
+                           "--network", net, "--stimulus", stim, "--out", out, "--quiet", "--no-plots"],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    with open(os.path.join(out, "results.json")) as f:
+        results = json.load(f)
+    assert results["samples"] == 2
+    with open(os.path.join(out, "run.json")) as f:
+        assert json.load(f)["simulator"] == "spinnaker"
