@@ -193,10 +193,7 @@ def decoded_noise_currents(noise, neurons, n_steps):
         raise ValueError(f"decoded noise draws cover {noise.n_steps} steps of {noise.n_neurons} "
                          f"neurons; need {n_steps} steps of {neurons.n}")
     vs = neurons.V_th - neurons.E_L
-    out = np.empty((n_steps, neurons.n, noise.quick.shape[2]))
-    for i in range(n_steps):
-        out[i] = noise.step_input(i) * vs[:, None]
-    return out
+    return noise.all_input()[:n_steps] * vs[None, :, None]
 
 
 def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None, noise=None,

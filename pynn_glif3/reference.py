@@ -45,7 +45,7 @@ class _SourceIndex:
         return np.arange(lengths.sum()) + offsets, lengths
 
 
-def _check_common(neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts,
+def check_arguments(neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts,
                   noise=None):
     """Coerce and check the arguments shared by every stepper; returns them normalised."""
     p = NeuronParameters.coerce(neurons)
@@ -113,7 +113,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
     -------
     SimulationResult with ``spikes`` (n_steps, N) bool and ``v`` (n_steps, N) in mV.
     """
-    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
+    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = check_arguments(
         neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts, noise)
     n = p.n
     h = float(dt)

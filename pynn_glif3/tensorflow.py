@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from .model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .netspec import NeuronParameters, Synapses
-from .reference import SimulationResult, _check_common
+from .reference import SimulationResult, check_arguments
 
 
 @tf.custom_gradient
@@ -272,7 +272,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
 
     ``dtype="float32"`` runs as the model was trained; ``"float64"`` is the exact oracle.
     """
-    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
+    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = check_arguments(
         neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts, noise)
     n = p.n
     vs = p.V_th - p.E_L

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from ..reference import SimulationResult, _check_common
+from ..reference import SimulationResult, check_arguments
 from . import snippets
 
 _LITERAL = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+)(?![\w.])")
@@ -53,7 +53,7 @@ def generate_source(precision="double", dt=1.0):
     read_neuron = "\n".join(f"    read_vars(f, n_{v}, N);" for v, _, _ in s.NEURON_VARS)
     read_psm = "\n".join(f"        read_vars(f, p_{v}[r], N);" for v, _, _ in s.PSM_VARS)
     psm_vars = [(v, t, a) for v, t, a in s.PSM_VARS]
-    psm_block = _block(s.PSM_SIM_CODE, psm_vars, "p_", "i", precision).replace("p_X[i]", "p_X[r][i]")
+    psm_block = _block(s.PSM_SIM_CODE, psm_vars, "p_", "i", precision)
     for v, _, _ in s.PSM_VARS:
         psm_block = psm_block.replace(f"p_{v}[i]", f"p_{v}[r][i]")
     neuron_block = _block(s.NEURON_SIM_CODE, s.NEURON_VARS, "n_", "i", precision)
@@ -174,7 +174,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
              precision="double", executable=None):
     """Run the snippets in the harness; same arguments and result as the reference's ``simulate``."""
-    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
+    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = check_arguments(
         neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts)
     n = p.n
     ext = np.zeros((n_steps, n, N_RECEPTORS))

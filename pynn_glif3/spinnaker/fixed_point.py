@@ -29,7 +29,7 @@ import numpy as np
 
 from ..model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from ..netspec import Synapses
-from ..reference import SimulationResult, _check_common
+from ..reference import SimulationResult, check_arguments
 from . import layout
 from .layout import N_SYNAPSE_TYPES, NEURON_PARAMS_FIELDS, SYNAPSE_PARAMS_FIELDS, THRESHOLD_PARAMS_FIELDS
 
@@ -218,7 +218,7 @@ def prepare(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=
     negative weights delivered on the positive synapse types); it exists so that tests can show
     that this defect is detected.
     """
-    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = _check_common(
+    p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = check_arguments(
         neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts)
     n = p.n
     h = float(dt)
