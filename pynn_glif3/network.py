@@ -31,7 +31,7 @@ import numpy as np
 from . import units
 from .connectors import FromArraysConnector
 from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from .timing import N_BACKGROUND_SOURCES, StepTiming
+from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
 
 DELAY_POLICIES = ("training", "raw")
 BACKGROUNDS = ("shared", "independent", "none", "decoded")
@@ -123,11 +123,18 @@ class BuiltNetwork:
     projections: list = field(default_factory=list)
     delay_report: DelayReport = None
     build_seconds: float = 0.0
+    trial_timings: list = None       # one StepTiming per trial (None: one trial, ``timing``)
+
+    @property
+    def n_trials(self):
+        return 1 if self.trial_timings is None else len(self.trial_timings)
 
     def run(self, n_steps):
-        """Simulate training rows ``0 .. n_steps - 1``; returns the wall-clock seconds."""
+        """Simulate training rows ``0 .. n_steps - 1`` (of every trial); returns the wall-clock
+        seconds."""
+        last = self.timing if self.trial_timings is None else self.trial_timings[-1]
         start = time.perf_counter()
-        self.sim.run(self.timing.run_time(n_steps))
+        self.sim.run(last.run_time(n_steps))
         return time.perf_counter() - start
 
     def get_data(self):
@@ -141,6 +148,17 @@ class BuiltNetwork:
         sub = self.timing.spike_raster([st.rescale("ms").magnitude for st in order], n_steps)
         out = np.zeros((n_steps, self.cells.size), dtype=bool)
         out[:, self.recorded_ids] = sub
+        return out
+
+    def trial_rasters(self, block, n_steps):
+        """(n_trials, n_steps, N) spikes in training rows, one raster per trial."""
+        trains = block.segments[-1].spiketrains
+        times = [st.rescale("ms").magnitude for st in sorted(trains, key=lambda st: st.annotations["source_index"])]
+        out = np.zeros((self.n_trials, n_steps, self.cells.size), dtype=bool)
+        for k, timing in enumerate(self.trial_timings or [self.timing]):
+            begin, end = timing.origin, timing.row_times(n_steps - 1) + 0.5 * timing.dt
+            in_trial = [t[(t > begin) & (t < end)] for t in times]
+            out[k][:, self.recorded_ids] = timing.spike_raster(in_trial, n_steps)
         return out
 
 
@@ -206,9 +224,6 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
     ``options.background == "decoded"`` (and only then); its first ``n_steps`` rows are used
     (default: all of them).
     """
-    from pyNN.parameters import Sequence
-    from .celltype import GLIF3Alpha
-
     options = options or BuildOptions()
     decoded = options.background == "decoded"
     if decoded and noise is None:
@@ -216,11 +231,76 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
     if noise is not None and not decoded:
         raise ValueError(f"noise draws were given but background is {options.background!r}; "
                          f"use background='decoded'")
-    timing = StepTiming(dt=options.dt)
+    return _build(sim, net, [input_spikes], [bkg_counts], options, StepTiming(dt=options.dt), None,
+                  cell_type, noise, n_steps)
+
+
+#: simulators whose GLIF3Alpha runs many trials in one simulation (the ``trial_steps`` parameter)
+_TRIALS = {"NEST"}
+
+
+def trial_start_step(net, options):
+    """Hold steps at the start of each trial: enough for every delayed spike of the previous trial
+    to arrive inside the hold (docs/timing.md, "Many trials in one run")."""
+    longest = 1
+    rec = net.recurrent
+    if rec is not None and rec.n:
+        longest = int(np.max(np.rint(simulator_delays(rec.delay, options)[0] / options.dt)))
+    return max(START_STEP, longest)
+
+
+def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_type=None):
+    """Create ``net`` once for many independent trials that run one after the other.
+
+    ``input_spikes`` (n_trials, n_steps, n_inputs) and ``bkg_counts`` (n_trials, n_steps) or
+    (n_trials, n_steps, N), or None.  Every trial starts from the same initial state and sees only
+    its own input, exactly as separate builds would; read the results with
+    :meth:`BuiltNetwork.trial_rasters`.  Only simulators whose GLIF3Alpha supports trials (NEST)
+    can do this; others raise NotImplementedError (build one trial at a time there).
+    """
+    from .celltype import GLIF3Alpha
+
+    options = options or BuildOptions()
+    if options.background == "decoded":
+        raise NotImplementedError("build_trials: background='decoded' needs one build per trial")
+    input_spikes = np.asarray(input_spikes)
+    if input_spikes.ndim != 3:
+        raise ValueError(f"build_trials: input spikes must have shape (n_trials, n_steps, n_inputs), "
+                         f"got {input_spikes.shape}")
+    n_trials, n_steps = input_spikes.shape[:2]
+    counts = [None] * n_trials if bkg_counts is None else list(np.asarray(bkg_counts))
+    if len(counts) != n_trials:
+        raise ValueError(f"build_trials: {len(counts)} background count rows for {n_trials} trials")
+    cell = (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons))
+    name = getattr(getattr(sim, "simulator", None), "name", None)
+    if name not in _TRIALS:
+        raise NotImplementedError(f"build_trials: GLIF3Alpha on the {name} simulator runs one trial "
+                                  f"per build; many trials in one run need NEST")
+    start_step = trial_start_step(net, options)
+    trial_steps = start_step + n_steps
+    cell.extra_parameters = {"start_step": start_step, "trial_steps": trial_steps}
+    timing = StepTiming(dt=options.dt, start_step=start_step)
+    timings = [timing.for_trial(k, trial_steps) for k in range(n_trials)]
+    return _build(sim, net, list(input_spikes), counts, options, timing, timings, cell, None, n_steps)
+
+
+def _concat_trains(per_trial):
+    """Per-source spike times of several trials, joined: list over sources of sorted arrays."""
+    return [np.concatenate(parts) for parts in zip(*per_trial)]
+
+
+def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, noise, n_steps):
+    from pyNN.parameters import Sequence
+    from .celltype import GLIF3Alpha
+
+    decoded = options.background == "decoded"
     start = time.perf_counter()
     n = net.neurons.n
-    cells = sim.Population(n, (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons)), label="V1")
-    built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n))
+    if cell is None or isinstance(cell, type):
+        cell = (cell or GLIF3Alpha)(**_pynn_parameters(net.neurons))
+    cells = sim.Population(n, cell, label="V1")
+    built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n), trial_timings=timings)
+    timings = timings or [timing]
     if decoded:
         inject = _receptor_currents_backend(cells)     # fail before building the rest
 
@@ -230,16 +310,16 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
         built.projections += _project(sim, cells, cells, rec.source, rec.target, rec.receptor,
                                       rec.weight, delays, "V1")
 
-    if input_spikes is not None and net.inputs is not None and net.inputs.n:
-        trains = timing.input_spike_times(input_spikes)
+    if input_spikes[0] is not None and net.inputs is not None and net.inputs.n:
+        trains = _concat_trains([t.input_spike_times(x) for t, x in zip(timings, input_spikes)])
         built.lgn = sim.Population(len(trains), sim.SpikeSourceArray(
             spike_times=[Sequence(t) for t in trains]), label="LGN")
         inp = net.inputs
         built.projections += _project(sim, built.lgn, cells, inp.source, inp.target, inp.receptor,
                                       inp.weight, np.full(inp.n, timing.input_delay), "LGN")
 
-    if bkg_counts is not None and net.bkg_weights is not None:
-        built.background = _background(sim, net, bkg_counts, timing, built)
+    if bkg_counts[0] is not None and net.bkg_weights is not None:
+        built.background = _background(sim, net, bkg_counts, timings, built)
     if decoded:
         rows = noise.n_steps if n_steps is None else int(n_steps)
         built.background = inject(built, decoded_noise_currents(noise, net.neurons, rows))
@@ -253,27 +333,29 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
     return built
 
 
-def _background(sim, net, bkg_counts, timing, built):
+def _background(sim, net, bkg_counts, timings, built):
+    """Background sources for the counts of each trial (``bkg_counts``, one array per trial)."""
     from pyNN.parameters import Sequence
 
-    counts = np.asarray(bkg_counts, dtype=float)
+    counts = np.asarray(bkg_counts[0], dtype=float)
     n = net.neurons.n
     w = np.asarray(net.bkg_weights, dtype=float)
     target, receptor = np.nonzero(w)
     k = N_BACKGROUND_SOURCES
     if counts.ndim == 1:
         # ten sources shared by every neuron: in row m the first counts[m] of them spike
-        trains = timing.background_spike_times(counts)
+        trains = _concat_trains([t.background_spike_times(c) for t, c in zip(timings, bkg_counts)])
         source = np.repeat(np.arange(k), target.size)
         tgt, rcp = np.tile(target, k), np.tile(receptor, k)
     else:
         # ten sources per neuron: source j * n + i feeds neuron i
-        per_neuron = [timing.background_spike_times(counts[:, i]) for i in range(n)]
+        per_neuron = [_concat_trains([t.background_spike_times(np.asarray(c)[:, i])
+                                      for t, c in zip(timings, bkg_counts)]) for i in range(n)]
         trains = [per_neuron[i][j] for j in range(k) for i in range(n)]
         source = (np.arange(k)[:, None] * n + target[None, :]).ravel()
         tgt, rcp = np.tile(target, k), np.tile(receptor, k)
     pop = sim.Population(len(trains), sim.SpikeSourceArray(spike_times=[Sequence(t) for t in trains]),
                          label="background")
     built.projections += _project(sim, pop, built.cells, source, tgt, rcp, w[tgt, rcp],
-                                  np.full(source.size, timing.input_delay), "background")
+                                  np.full(source.size, timings[0].input_delay), "background")
     return pop

@@ -476,14 +476,16 @@ def _blocks(n):
 
 
 def _generate(n_neurons, seed, n_lgn, n_classes, pool_size, weight_scale, lgn_weight_scale,
-              bkg_weight_scale, sink):
+              bkg_weight_scale, sink, indegree_scale=1.0):
     """Drive the generation, handing arrays in the users' layout to ``sink``."""
     _check_args(n_neurons, n_lgn)
+    if not 0.0 < indegree_scale <= 1.0:
+        raise ValueError(f"indegree_scale must be in (0, 1], got {indegree_scale!r}")
     lay = _layout(int(n_neurons), seed)
     readout = _readout(lay, seed, n_classes, pool_size) if n_classes else None
     sink.neurons(lay, readout)
     counts = np.bincount(lay.cls, minlength=len(CLASSES))
-    means = _source_class_means(counts)
+    means = _source_class_means(counts) * indegree_scale
     index = [_SpatialIndex(np.flatnonzero(lay.cls == s), lay.positions, lay.radius)
              for s in range(len(CLASSES))]
     for b, targets in _blocks(lay.n):
@@ -518,24 +520,26 @@ class _MemorySink:
 
 
 def generate_v1(n_neurons=FULL_N_NEURONS, seed=0, n_lgn=DEFAULT_N_LGN, n_classes=10, pool_size=30,
-                weight_scale=1.0, lgn_weight_scale=1.0, bkg_weight_scale=1.0):
+                weight_scale=1.0, lgn_weight_scale=1.0, bkg_weight_scale=1.0, indegree_scale=1.0):
     """A synthetic Billeh-like V1 network as a :class:`~pynn_glif3.network_model.V1Network`.
 
     Identical, array for array, to reading the file :func:`write_synthetic_v1` writes with the
     same arguments.  ``n_classes=0`` gives no readout pools.  The scales multiply the recurrent,
-    LGN and background weights.
+    LGN and background weights; ``indegree_scale`` the mean number of recurrent synapses per
+    neuron (a sparser network trains faster; scale the weights up to keep the drive).
     """
     from .io.users_h5 import network_from_arrays
     sink = _MemorySink()
     lay = _generate(n_neurons, seed, n_lgn, n_classes, pool_size, weight_scale, lgn_weight_scale,
-                    bkg_weight_scale, sink)
+                    bkg_weight_scale, sink, indegree_scale)
     cat = lambda parts, i: np.concatenate([p[i] for p in parts])  # noqa: E731
     rec = tuple(cat(sink.rec, i) for i in range(5))
     inp = tuple(cat(sink.inp, i) for i in range(4))
     return network_from_arrays(
         lay.type_ids, lay.table, rec, inp, int(n_lgn), bkg_stored=sink.bkg,
         readout_ids=sink.readout, positions=lay.positions, node_type_names=lay.type_names,
-        provenance=_provenance(n_neurons, seed, n_lgn))
+        provenance=_provenance(n_neurons, seed, n_lgn,
+                               **({} if indegree_scale == 1.0 else {"indegree_scale": float(indegree_scale)})))
 
 
 class _FileSink:

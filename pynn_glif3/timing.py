@@ -20,7 +20,7 @@ source spikes through parrot neurons (one more step): the first input spike is t
 spike at ``2 h``, which NEST's spike generator emits at ``h > 0``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -76,6 +76,14 @@ class StepTiming:
     def run_time(self, n_steps):
         """Simulated time (ms) needed to compute and record rows ``0 .. n_steps - 1``."""
         return (self.start_step + int(n_steps)) * self.dt
+
+    def for_trial(self, trial, trial_steps):
+        """The timing of trial ``trial`` when trials of ``trial_steps`` steps follow each other
+        in one run (the neurons' ``trial_steps``; docs/timing.md, "Many trials in one run")."""
+        if int(trial_steps) != trial_steps or trial_steps <= self.start_step:
+            raise ValueError(f"trial_steps = {trial_steps!r} must be an integer above start_step = "
+                             f"{self.start_step}")
+        return replace(self, start_step=self.start_step + int(trial) * int(trial_steps))
 
     # -- delays -----------------------------------------------------------------------------------
 

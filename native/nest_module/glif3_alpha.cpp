@@ -36,6 +36,7 @@ const std::string key_asc_amp[ glif3_alpha::N_ASC ] = { "asc_amp_1", "asc_amp_2"
 const std::string key_k[ glif3_alpha::N_ASC ] = { "k_1", "k_2" };
 const std::string key_tau_syn[ glif3_alpha::N_RECEPTORS ] = { "tau_syn_1", "tau_syn_2", "tau_syn_3", "tau_syn_4" };
 const std::string key_start_step( "start_step" );
+const std::string key_trial_steps( "trial_steps" );
 const std::string key_rise_input( "rise_input" );
 const std::string key_V_m( "V_m" );
 const std::string key_I_asc[ glif3_alpha::N_ASC ] = { "I_asc_1", "I_asc_2" };
@@ -133,6 +134,7 @@ glif3_alpha::Parameters_::Parameters_()
   , k( { 0.003, 0.3 } )
   , tau_syn( { 5.5, 8.5, 2.8, 5.8 } )
   , start_step( 2 )
+  , trial_steps( 0 )
 {
 }
 
@@ -156,6 +158,7 @@ glif3_alpha::Parameters_::get( Dictionary& d ) const
     d[ key_tau_syn[ r ] ] = tau_syn[ r ];
   }
   d[ key_start_step ] = start_step;
+  d[ key_trial_steps ] = trial_steps;
   d[ key_rise_input ] = rise_input;
 }
 
@@ -179,6 +182,7 @@ glif3_alpha::Parameters_::set( const Dictionary& d, nest::Node* node )
     nest::update_value_param( d, key_tau_syn[ r ], tau_syn[ r ], node );
   }
   d.update_integer_value( key_start_step, start_step );
+  d.update_integer_value( key_trial_steps, trial_steps );
   d.update_value( key_rise_input, rise_input );
 
   // Validation: the same ranges as pynn_glif3.model, in native units.
@@ -215,6 +219,11 @@ glif3_alpha::Parameters_::set( const Dictionary& d, nest::Node* node )
   if ( start_step < 0 )
   {
     throw nest::BadProperty( "glif3_alpha: start_step = " + std::to_string( start_step ) + " must be >= 0." );
+  }
+  if ( trial_steps != 0 and trial_steps <= start_step )
+  {
+    throw nest::BadProperty( "glif3_alpha: trial_steps = " + std::to_string( trial_steps )
+      + " must be 0 (one trial) or above start_step = " + std::to_string( start_step ) + "." );
   }
 }
 
@@ -319,6 +328,7 @@ glif3_alpha::glif3_alpha()
   : ArchivingNode()
   , P_()
   , S_( P_ )
+  , S_trial_start_( S_ )
   , B_( *this )
 {
   recordablesMap_.create();
@@ -328,6 +338,7 @@ glif3_alpha::glif3_alpha( const glif3_alpha& n )
   : ArchivingNode( n )
   , P_( n.P_ )
   , S_( n.S_ )
+  , S_trial_start_( n.S_trial_start_ )
   , B_( n.B_, *this )
 {
 }
@@ -380,17 +391,31 @@ glif3_alpha::update( nest::Time const& origin, const long from, const long to )
     B_.spikes_.take( lag, u );  // read and clear this step's input in every case
     const double I_stim_next = B_.currents_.get_value( lag );
 
-    if ( step < P_.start_step )
+    // Step within the trial, and the trial (always trial 0 with trial_steps = 0).
+    const long trial = P_.trial_steps > 0 ? step / P_.trial_steps : 0;
+    const long trial_step = step - trial * P_.trial_steps;
+    if ( trial_step < P_.start_step )
     {
-      // Before the first update the neuron holds its initial state; spikes are discarded, the
-      // injected current is kept for the first update (so a current from t = 0 acts like I_e).
+      // Before the first update of a trial the neuron holds its initial state; spikes are
+      // discarded, the injected current is kept for the first update (so a current from t = 0
+      // acts like I_e).  Each later trial starts again from the state the run started with.
+      if ( step == 0 )
+      {
+        S_trial_start_ = S_;
+      }
+      else if ( trial_step == 0 )
+      {
+        S_ = S_trial_start_;
+      }
       S_.I_stim = I_stim_next;
       B_.logger_.record_data( step );
       continue;
     }
 
-    // Rise input of this row (decoded noise), added after the spikes as in the reference.
-    const std::size_t row = static_cast< std::size_t >( step - P_.start_step );
+    // Rise input of this row (decoded noise), added after the spikes as in the reference; the
+    // rows of successive trials follow each other in the table.
+    const std::size_t row =
+      static_cast< std::size_t >( trial * ( P_.trial_steps - P_.start_step ) + trial_step - P_.start_step );
     if ( row < P_.rise_input.size() / N_RECEPTORS )
     {
       const double* values = &P_.rise_input[ row * N_RECEPTORS ];

@@ -44,6 +44,8 @@
  *   tau_syn_1..4 ms    alpha time constants of receptors 1..4 (> 0)
  *   start_step   -     integer >= 0: the first simulation step the neuron updates in (see
  *                      "Time steps" below; default 2)
+ *   trial_steps  -     integer, 0 (default) or > start_step: run independent trials of this many
+ *                      steps one after the other (see "Trials" below)
  *   rise_input   pA    list of 4 M numbers (default empty): extra input to the PSC rises, row by
  *                      row: entry 4 m + r - 1 is added to u_r of training row m, i.e. in step
  *                      start_step + m, after the spikes of that step; rows from M on add nothing
@@ -126,6 +128,17 @@
  * SpikeSourceArray routes spikes through parrot neurons (one more min_delay).  The package's
  * docs/timing.md is the one place where this correspondence is documented for users, and
  * pynn_glif3.timing computes the times.
+ *
+ * Trials
+ * ------
+ * With trial_steps = P > 0, step s belongs to trial s / P and is step s % P of that trial; every
+ * trial holds for its first start_step steps, restores the state the neuron had at step 0 when
+ * it begins, and then computes its rows as the first trial does.  Many stimulus samples then run
+ * in one simulation instead of one network build each.  The trials are independent when no
+ * spike of one trial is read in the next: a spike emitted in the last step of a trial with a
+ * delay of d steps is read in step d - 1 of the next, inside the hold if d <= start_step, so
+ * start_step must be at least the longest delay (pynn_glif3.network checks this).  Rise-input
+ * rows of trial k start at row k (P - start_step) of the table.
  */
 
 namespace pynn_glif3
@@ -182,7 +195,8 @@ private:
     std::array< double, N_ASC > asc_amp;      //!< pA
     std::array< double, N_ASC > k;            //!< 1/ms
     std::array< double, N_RECEPTORS > tau_syn;  //!< ms
-    long start_step;                          //!< first updating simulation step
+    long start_step;                          //!< first updating simulation step of a trial
+    long trial_steps;                         //!< steps per trial; 0: one trial
     std::vector< double > rise_input;         //!< pA, N_RECEPTORS per training row
 
     Parameters_();
@@ -266,6 +280,7 @@ private:
 
   Parameters_ P_;
   State_ S_;
+  State_ S_trial_start_;  //!< the state at step 0, restored at the start of every trial
   Variables_ V_;
   Buffers_ B_;
 
