@@ -239,6 +239,11 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
 _TRIALS = {"NEST"}
 
 
+def supports_trials(sim):
+    """Whether GLIF3Alpha on the PyNN module ``sim`` runs many trials in one simulation."""
+    return getattr(getattr(sim, "simulator", None), "name", None) in _TRIALS
+
+
 def trial_start_step(net, options):
     """Hold steps at the start of each trial: enough for every delayed spike of the previous trial
     to arrive inside the hold (docs/timing.md, "Many trials in one run")."""
@@ -272,8 +277,8 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
     if len(counts) != n_trials:
         raise ValueError(f"build_trials: {len(counts)} background count rows for {n_trials} trials")
     cell = (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons))
-    name = getattr(getattr(sim, "simulator", None), "name", None)
-    if name not in _TRIALS:
+    if not supports_trials(sim):
+        name = getattr(getattr(sim, "simulator", None), "name", None)
         raise NotImplementedError(f"build_trials: GLIF3Alpha on the {name} simulator runs one trial "
                                   f"per build; many trials in one run need NEST")
     start_step = trial_start_step(net, options)

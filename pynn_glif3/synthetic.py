@@ -415,7 +415,7 @@ def _sorted_unique(key, keep=None):
     return key
 
 
-def _input_block(lay, n_lgn, targets, seed, block, lgn_scale):
+def _input_block(lay, n_lgn, targets, seed, block, lgn_scale, rf_width=_LGN_RF_SIGMA):
     rng = _rng(seed, 4, block)
     tcls = lay.cls[targets]
     mean = np.array([c.lgn_indegree for c in CLASSES])
@@ -427,8 +427,8 @@ def _input_block(lay, n_lgn, targets, seed, block, lgn_scale):
     # receptive field centre: the neuron's place in the column mapped onto the visual field
     ru = 0.5 + 0.5 * lay.positions[targets, 0] / max(lay.radius, 1e-9)
     rv = 0.5 + 0.5 * lay.positions[targets, 2] / max(lay.radius, 1e-9)
-    u = np.repeat(ru, k) + _LGN_RF_SIGMA * rng.standard_normal(total)
-    v = np.repeat(rv, k) + _LGN_RF_SIGMA * rng.standard_normal(total)
+    u = np.repeat(ru, k) + rf_width * rng.standard_normal(total)
+    v = np.repeat(rv, k) + rf_width * rng.standard_normal(total)
     src = _lgn_unit_at(np.mod(u, 1.0), np.mod(v, 1.0), n_lgn)
     key = _sorted_unique(t * n_lgn + src)
     t, src = key // n_lgn, key % n_lgn
@@ -476,7 +476,7 @@ def _blocks(n):
 
 
 def _generate(n_neurons, seed, n_lgn, n_classes, pool_size, weight_scale, lgn_weight_scale,
-              bkg_weight_scale, sink, indegree_scale=1.0):
+              bkg_weight_scale, sink, indegree_scale=1.0, lgn_rf_width=_LGN_RF_SIGMA):
     """Drive the generation, handing arrays in the users' layout to ``sink``."""
     _check_args(n_neurons, n_lgn)
     if not 0.0 < indegree_scale <= 1.0:
@@ -491,9 +491,14 @@ def _generate(n_neurons, seed, n_lgn, n_classes, pool_size, weight_scale, lgn_we
     for b, targets in _blocks(lay.n):
         sink.recurrent(*_recurrent_block(lay, means, index, targets, seed, b, weight_scale))
     for b, targets in _blocks(lay.n):
-        sink.inputs(*_input_block(lay, int(n_lgn), targets, seed, b, lgn_weight_scale))
+        sink.inputs(*_input_block(lay, int(n_lgn), targets, seed, b, lgn_weight_scale, lgn_rf_width))
     sink.background(_background(lay, seed, bkg_weight_scale))
     return lay
+
+
+def _non_default(**options):
+    defaults = {"indegree_scale": 1.0, "lgn_rf_width": _LGN_RF_SIGMA}
+    return {k: float(v) for k, v in options.items() if v != defaults[k]}
 
 
 def _provenance(n_neurons, seed, n_lgn, **extra):
@@ -520,18 +525,21 @@ class _MemorySink:
 
 
 def generate_v1(n_neurons=FULL_N_NEURONS, seed=0, n_lgn=DEFAULT_N_LGN, n_classes=10, pool_size=30,
-                weight_scale=1.0, lgn_weight_scale=1.0, bkg_weight_scale=1.0, indegree_scale=1.0):
+                weight_scale=1.0, lgn_weight_scale=1.0, bkg_weight_scale=1.0, indegree_scale=1.0,
+                lgn_rf_width=_LGN_RF_SIGMA):
     """A synthetic Billeh-like V1 network as a :class:`~pynn_glif3.network_model.V1Network`.
 
     Identical, array for array, to reading the file :func:`write_synthetic_v1` writes with the
     same arguments.  ``n_classes=0`` gives no readout pools.  The scales multiply the recurrent,
     LGN and background weights; ``indegree_scale`` the mean number of recurrent synapses per
-    neuron (a sparser network trains faster; scale the weights up to keep the drive).
+    neuron (a sparser network trains faster; scale the weights up to keep the drive);
+    ``lgn_rf_width`` the spread (visual-field units, the LGN grid spanning [0, 1)) of the LGN units
+    a neuron receives from around its receptive-field centre.
     """
     from .io.users_h5 import network_from_arrays
     sink = _MemorySink()
     lay = _generate(n_neurons, seed, n_lgn, n_classes, pool_size, weight_scale, lgn_weight_scale,
-                    bkg_weight_scale, sink, indegree_scale)
+                    bkg_weight_scale, sink, indegree_scale, lgn_rf_width)
     cat = lambda parts, i: np.concatenate([p[i] for p in parts])  # noqa: E731
     rec = tuple(cat(sink.rec, i) for i in range(5))
     inp = tuple(cat(sink.inp, i) for i in range(4))
@@ -539,7 +547,7 @@ def generate_v1(n_neurons=FULL_N_NEURONS, seed=0, n_lgn=DEFAULT_N_LGN, n_classes
         lay.type_ids, lay.table, rec, inp, int(n_lgn), bkg_stored=sink.bkg,
         readout_ids=sink.readout, positions=lay.positions, node_type_names=lay.type_names,
         provenance=_provenance(n_neurons, seed, n_lgn,
-                               **({} if indegree_scale == 1.0 else {"indegree_scale": float(indegree_scale)})))
+                               **_non_default(indegree_scale=indegree_scale, lgn_rf_width=lgn_rf_width)))
 
 
 class _FileSink:

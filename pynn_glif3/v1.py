@@ -28,6 +28,8 @@ SIMULATORS = {
     "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
 }
 RESULTS_FORMAT = 1
+#: samples per simulation where the simulator runs many trials in one build (NEST)
+DEFAULT_TRIALS_PER_RUN = 50
 
 
 class RunError(RuntimeError):
@@ -99,6 +101,10 @@ def add_arguments(parser):
     parser.add_argument("--record", choices=network.RECORD_CHOICES, default="all",
                         help="spikes of all neurons (default) or the readout pools only")
     parser.add_argument("--threads", type=int, help="threads (passed to sim.setup as threads=N)")
+    parser.add_argument("--trials-per-run", type=int, metavar="K",
+                        help="samples simulated together in one run, one after the other, each from "
+                             f"the initial state (default {DEFAULT_TRIALS_PER_RUN} where the simulator "
+                             "supports it (NEST), else 1); results are saved after each run")
     parser.add_argument("--setup", action="append", default=[], metavar="KEY=VALUE",
                         help="extra argument for sim.setup (repeatable)")
     parser.add_argument("--compare-reference", action="store_true",
@@ -201,39 +207,90 @@ def _check_resume(out, config):
         _atomic_json(path, config)
 
 
-def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, compare, noise_pool=None):
-    """One trial: returns (record dict, raster (T, N), neo Block)."""
+def sample_inputs(net, stim, sample, args, noise_pool=None):
+    """The input spikes, background counts and decoded-noise draws of one sample (seeded)."""
     T = stim.seq_len
     spikes_in = stim.spikes(sample, args.seed)
     bkg = network.draw_background(T, net.n_neurons, [args.seed, sample, 1], args.background)
     noise = None if noise_pool is None else noise_pool.draw(T, net.n_neurons, [args.seed, sample, 2])
+    return spikes_in, bkg, noise
+
+
+def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, compare, noise_pool=None):
+    """One trial: returns (record dict, raster (T, N), neo Block)."""
+    return run_samples(sim, setup_kwargs, net, stim, [sample], args, window, options, compare,
+                       noise_pool)[0]
+
+
+def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, compare,
+                noise_pool=None):
+    """Several samples in one simulation (one after the other, each from the initial state) where
+    the simulator supports it, else one: a list of (record, raster (T, N), neo Block)."""
+    T = stim.seq_len
+    inputs = [sample_inputs(net, stim, i, args, noise_pool) for i in samples]
     sim.setup(**setup_kwargs)
     try:
-        built = network.build(sim, net, spikes_in, bkg, options, noise=noise)
+        if len(samples) == 1:
+            spikes_in, bkg, noise = inputs[0]
+            built = network.build(sim, net, spikes_in, bkg, options, noise=noise)
+        else:
+            bkg = None if inputs[0][1] is None else np.stack([x[1] for x in inputs])
+            built = network.build_trials(sim, net, np.stack([x[0] for x in inputs]), bkg, options)
         run_seconds = built.run(T)
         block = built.get_data()
     finally:
         sim.end()
-    raster = built.raster(block, T)
-    counts = analysis.readout_counts(raster, net.readout_ids, window)
-    label = int(stim.labels[sample])
-    record = dict(sample=sample, label=label, predicted=int(np.argmax(counts)),
-                  readout_counts=[int(c) for c in counts], spikes=int(raster.sum()),
-                  build_seconds=built.build_seconds, run_seconds=run_seconds)
-    if built.delay_report is not None:
-        record["delay_report"] = str(built.delay_report)
-    if compare:
-        from . import reference
-        ref = reference.simulate(net.neurons, T, dt=args.dt, recurrent=net.recurrent,
-                                 inputs=net.inputs, input_spikes=spikes_in,
-                                 bkg_weights=None if bkg is None else net.bkg_weights, bkg_counts=bkg,
-                                 noise=noise,
-                                 max_delay_ms=options.max_delay_ms if args.delays == "training" else None)
-        cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
-        cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
-        record["reference"] = cmp
-    block.annotate(sample=sample, label=label, predicted=record["predicted"], simulator=args.simulator)
-    return record, raster, block
+    rasters = built.trial_rasters(block, T)
+    timings = built.trial_timings or [built.timing]
+    out = []
+    for k, (sample, (spikes_in, bkg, noise)) in enumerate(zip(samples, inputs)):
+        raster = rasters[k]
+        counts = analysis.readout_counts(raster, net.readout_ids, window)
+        label = int(stim.labels[sample])
+        record = dict(sample=sample, label=label, predicted=int(np.argmax(counts)),
+                      readout_counts=[int(c) for c in counts], spikes=int(raster.sum()),
+                      build_seconds=built.build_seconds / len(samples),
+                      run_seconds=run_seconds / len(samples), trials_in_run=len(samples))
+        if built.delay_report is not None:
+            record["delay_report"] = str(built.delay_report)
+        if compare:
+            from . import reference
+            ref = reference.simulate(net.neurons, T, dt=args.dt, recurrent=net.recurrent,
+                                     inputs=net.inputs, input_spikes=spikes_in,
+                                     bkg_weights=None if bkg is None else net.bkg_weights,
+                                     bkg_counts=bkg, noise=noise,
+                                     max_delay_ms=options.max_delay_ms if args.delays == "training" else None)
+            cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
+            cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
+            record["reference"] = cmp
+        trial_block = block if len(samples) == 1 else trial_block_of(block, timings[k], T)
+        trial_block.annotate(sample=sample, label=label, predicted=record["predicted"],
+                             simulator=args.simulator)
+        out.append((record, raster, trial_block))
+    return out
+
+
+def trial_block_of(block, timing, n_steps):
+    """The part of a many-trial neo Block that belongs to the trial of ``timing``, shifted so that
+    its times are those of a single-trial run (rows stamped from ``(START_STEP + 1) h``)."""
+    import neo
+    import quantities as pq
+    from .timing import START_STEP, StepTiming
+
+    single = StepTiming(dt=timing.dt)
+    shift = (timing.start_step - START_STEP) * timing.dt * pq.ms
+    stop = shift + single.run_time(n_steps) * pq.ms
+    out = neo.Block(**block.annotations)
+    for segment in block.segments:
+        seg = neo.Segment(name=segment.name)
+        for st in segment.spiketrains:
+            part = st.time_slice(shift, stop).time_shift(-shift)
+            part.annotations.update(st.annotations)
+            seg.spiketrains.append(part)
+        for signal in segment.analogsignals:
+            seg.analogsignals.append(signal.time_slice(shift, stop).time_shift(-shift))
+        out.segments.append(seg)
+    return out
 
 
 def _save_sample(out, record, raster, block):
@@ -315,6 +372,21 @@ def print_summary(summary, stream=sys.stdout):
               f"{r['same_prediction']} same predictions", file=stream)
 
 
+def trials_per_run(args, sim):
+    """Samples per simulation: ``--trials-per-run``, or the default where the simulator runs many
+    trials in one build; 1 with decoded noise (its table holds one trial)."""
+    supported = network.supports_trials(sim) and args.background != "decoded"
+    if args.trials_per_run is not None:
+        if args.trials_per_run < 1:
+            raise RunError(f"--trials-per-run must be >= 1, got {args.trials_per_run}")
+        if args.trials_per_run > 1 and not supported:
+            raise RunError(f"--trials-per-run {args.trials_per_run}: the {args.simulator} simulator "
+                           "runs one trial per build here (many trials in one run need NEST and "
+                           "a background other than decoded)")
+        return args.trials_per_run
+    return DEFAULT_TRIALS_PER_RUN if supported else 1
+
+
 def run(args):
     """Run the job described by parsed ``args``; returns an exit status."""
     from .io import FormatError, read_network
@@ -340,6 +412,7 @@ def run(args):
             raise RunError(f"response window {window} is outside the trial's {stim.seq_len} steps")
         samples = parse_samples(args.samples, len(stim))
         os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
+        per_run = trials_per_run(args, sim)
         _check_resume(args.out, _config(args, args.network, args.stimulus, window))
     except (RunError, FormatError) as err:
         print(f"pynn-glif3 run: {err}", file=sys.stderr)
@@ -353,11 +426,13 @@ def run(args):
     print(f"{net.summary().splitlines()[0]}\nsimulator {args.simulator}; {len(samples)} samples"
           + (f", {len(done)} already done (resuming)" if done else ""), flush=True)
     progress = Progress(len(todo), args.quiet)
-    for i in todo:
-        record, raster, block = run_sample(sim, setup_kwargs, net, stim, i, args, window, options,
-                                           args.compare_reference, noise_pool)
-        _save_sample(args.out, record, raster, block)
-        progress.update(f"sample {i}: label {record['label']}, predicted {record['predicted']}")
+    for first in range(0, len(todo), per_run):
+        batch = todo[first:first + per_run]
+        for record, raster, block in run_samples(sim, setup_kwargs, net, stim, batch, args, window,
+                                                 options, args.compare_reference, noise_pool):
+            _save_sample(args.out, record, raster, block)
+            progress.update(f"sample {record['sample']}: label {record['label']}, "
+                            f"predicted {record['predicted']}")
     summary = summarise(args.out, samples, net, net.n_classes, args.dt, window, plots=not args.no_plots)
     print_summary(summary)
     print(f"results in {args.out}/ (results.json, samples/, plots)")
