@@ -24,7 +24,7 @@ MIXED = ([0, 1, 2, 3, 4, 5], [10, 11, 12, 13, 14, 15], [0.05, -0.02, 0.0125, -0.
 LIST = ([7, 8, 9], [20, 21, 22], [-0.011, 0.022, -0.033])
 
 #: set / initialised on the 3-cell population after its creation
-SMALL_TAU_M, SMALL_V = 5.0, -60.0
+SMALL_TAU_M, SMALL_V, SMALL_START_STEP = 5.0, -60.0, 4
 
 
 def main(out):
@@ -73,7 +73,7 @@ def main(out):
         sim.FromListConnector(np.column_stack(LIST), column_names=["weight"]),
         sim.StaticSynapse(delay=3.0), receptor_type="syn4", label="list->syn4"))
     small = sim.Population(3, GLIF3Alpha(), label="small")
-    small.set(tau_m=SMALL_TAU_M, asc_amp_2=[0.1, 0.2, 0.3])
+    small.set(tau_m=SMALL_TAU_M, asc_amp_2=[0.1, 0.2, 0.3], start_step=SMALL_START_STEP)
     small.initialize(v=SMALL_V)
     built.projections.append(sim.Projection(
         built.lgn, small, sim.AllToAllConnector(),
@@ -95,6 +95,12 @@ def main(out):
         result["projections"].append({"label": prj.label, "receptor_type": prj.receptor_type,
                                       "class": type(prj).__name__, "parts": parts})
         arrays[f"prj{i}"] = conns
+    # The time steps in which sPyNNaker will send each source's spikes.
+    for key, pop in (("lgn", built.lgn), ("background", built.background)):
+        ticks = pop._vertex.send_buffer_times
+        arrays[f"ticks_{key}"] = np.concatenate([np.asarray(t, dtype=np.int64) for t in ticks])
+        arrays[f"ticks_{key}_source"] = np.repeat(np.arange(len(ticks)), [len(t) for t in ticks])
+        arrays[f"ticks_{key}_n_sources"] = np.array(len(ticks))
     # Struct data of the V1 population, in neuron order.
     for fields, key in ((layout.NEURON_PARAMS_FIELDS, "neuron"),
                         (layout.THRESHOLD_PARAMS_FIELDS, "threshold"),

@@ -16,7 +16,8 @@ from pynn_glif3 import reference
 from pynn_glif3.netspec import Synapses
 from pynn_glif3.spinnaker import fixed_point as fp
 from pynn_glif3.spinnaker import layout, tolerance
-from single_neuron import BASE, neuron, one_input
+from pynn_glif3.timing import START_STEP, StepTiming
+from single_neuron import BASE, neuron, offset_and_reset_case, one_input, without_hold
 
 NO_SPIKE = dict(V_th=1000.0)   # out of reach, and representable in s16.15
 
@@ -113,6 +114,37 @@ def test_negative_weights_go_to_the_negative_synapse_types():
     assert buggy[4:].sum() == 0                # the defect: everything arrives as excitation
 
 
+def test_hold_covers_the_steps_before_start_step():
+    """sPyNNaker stamps its time step t with t h: holding through timing.md's steps before
+    start_step takes start_step + 1 of its steps, and both structs carry the count."""
+    assert layout.TICK_OF_STEP_0 == 1
+    np.testing.assert_array_equal(layout.hold_ticks([0, 2, 5]), [1, 3, 6])
+    neuron_values, _, synapse_values = layout.derive(neuron(n=2), dt=1.0)
+    np.testing.assert_array_equal(neuron_values["hold_init"], [START_STEP + 1] * 2)
+    np.testing.assert_array_equal(synapse_values["hold_init"], [START_STEP + 1] * 2)
+    assert list(layout.derive(neuron(), start_step=4)[0]["hold_init"]) == [5]
+    for bad in (-1, 1.5, float("nan")):
+        with pytest.raises(ValueError, match="start_step"):
+            layout.hold_ticks(bad)
+
+
+@pytest.mark.parametrize("dt", [1.0, 0.1, 0.25])
+def test_builder_source_times_arrive_in_the_tick_of_their_row(dt):
+    """The times pynn_glif3.timing gives every simulator, under sPyNNaker's rules: a source spike at
+    T is sent in time step ceil(floor(1000 T) / h_us) and read delay / h steps later; the step's
+    spikes are stamped (step) h.  Row m's input must arrive in tick hold + m, and the spikes of that
+    tick must read back as row m."""
+    timing = StepTiming(dt=dt)
+    rows = np.arange(200)
+    sent = np.ceil(np.floor(timing.source_times(rows) * 1000.0) / (dt * 1000.0)).astype(np.int64)
+    arrives = sent + int(round(timing.input_delay / dt))
+    first = int(layout.hold_ticks(timing.start_step))
+    np.testing.assert_array_equal(arrives, first + rows)
+    np.testing.assert_array_equal(timing.rows_of_times((first + rows) * dt), rows)
+    net = fp.prepare(neuron(), 5, dt=dt)
+    assert net.first_tick == first and net.n_ticks == first + 5
+
+
 def test_unrepresentable_parameters_are_refused():
     with pytest.raises(ValueError, match="S1615"):
         fp.prepare(neuron(V_th=1e6), 5)
@@ -123,7 +155,7 @@ def test_unrepresentable_parameters_are_refused():
 def test_dtcm_budget_for_64_neurons():
     budget = layout.dtcm_bytes(64, delay_slots=8)
     assert budget["ring_buffers"] == 64 * 8 * 8 * 2
-    assert budget["structs"] == 64 * 144
+    assert budget["structs"] == 64 * 152
     assert budget["total"] < 64 * 1024
     assert layout.dtcm_bytes(256, delay_slots=8)["total"] > 64 * 1024
 
@@ -159,6 +191,31 @@ def test_fixed_point_alpha_psc_any_sign(receptor, sign):
     assert np.all(np.abs(fx.psc - ref.psc) <= b.psc)
     assert np.all(np.abs(fx.v - ref.v) <= b.v)
     assert np.all(np.sign(fx.psc[1:, 0, receptor]) == sign)
+
+
+def test_fixed_point_spikes_on_the_reference_steps_from_row_0():
+    """V_reset above E_L, an offset current and input in row 0: the state moves from the first
+    step, so only a hold of exactly the right length and input in the right tick line up."""
+    kw = offset_and_reset_case()
+    ref, fx, b = _compare(kw)
+    assert ref.spikes[:, 0].sum() >= 3 and not ref.spikes[:, 1].any()
+    np.testing.assert_array_equal(fx.spikes, ref.spikes)
+    assert b.spikes_certain
+    assert np.all(np.abs(fx.v - ref.v) <= b.v)
+    assert np.all(np.abs(fx.psc - ref.psc) <= b.psc)
+    # the ticks of the hold: initial state, no spike, the input of row 0 not yet there
+    net = fp.prepare(**kw)
+    held = fp.run(net, record_currents=True, include_hold=True)
+    first = net.first_tick
+    assert first == START_STEP + 1
+    np.testing.assert_array_equal(held.v_raw[first:], fx.v_raw)
+    assert not held.spikes[:first].any()
+    np.testing.assert_array_equal(held.v_raw[:first], fp.to_raw(np.broadcast_to([-60.0, -60.0], (first, 2))))
+    assert not held.psc_raw[:first + 1].any() and held.psc_raw[first + 1, :, 0].all()
+    # without the hold (the port before it) the neurons are ahead of the reference
+    free = fp.run(without_hold(net), record_currents=True)
+    assert not np.array_equal(free.spikes, ref.spikes)
+    assert np.abs(free.v[:, 1] - ref.v[:, 1]).max() > 100 * b.v.max()
 
 
 def test_fixed_point_network_rates_close_to_reference():

@@ -10,6 +10,7 @@ earlier port's defect (negative weights delivered as excitation) fails the rate 
 Needs Debian's gcc-arm-none-eabi, libnewlib-arm-none-eabi and qemu-user; skips without them.
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -20,7 +21,8 @@ from pynn_glif3.netspec import Synapses
 from pynn_glif3.random_network import random_network
 from pynn_glif3.spinnaker import fixed_point as fp
 from pynn_glif3.spinnaker import harness, tolerance
-from single_neuron import BASE, neuron, one_input
+from pynn_glif3.timing import START_STEP
+from single_neuron import BASE, neuron, offset_and_reset_case, one_input, without_hold
 
 NO_SPIKE = dict(V_th=1000.0)
 
@@ -176,6 +178,52 @@ def test_initial_state_is_v_reset(elf):
     assert_matches_reference(ref, c, bound)
 
 
+def test_hold_then_spikes_on_the_reference_steps_from_row_0(elf):
+    """V_reset above E_L, an offset current, input in row 0: the C holds the initial state for
+    start_step + 1 time steps, then spikes on the reference's steps; without the hold it does not."""
+    kw = offset_and_reset_case()
+    ref, c, bound = run_case(kw, elf)
+    assert_matches_reference(ref, c, bound)
+    assert ref.spikes[:, 0].sum() >= 3
+    net = _prepare(kw)
+    first = net.first_tick
+    assert first == START_STEP + 1
+    every = harness.run(net, elf=elf, include_hold=True)
+    model = fp.run(net, record_currents=True, include_hold=True)
+    for name in ("spikes", "v_raw", "asc_raw", "psc_raw"):
+        np.testing.assert_array_equal(getattr(every, name), getattr(model, name), err_msg=name)
+    assert not every.spikes[:first].any()
+    np.testing.assert_array_equal(every.v_raw[:first], fp.to_raw(np.full((first, 2), -60.0)))
+    assert not every.asc_raw[:first].any() and not every.psc_raw[:first + 1].any()
+    # the C updating from its first time step (before the hold): other spikes, other voltages
+    free_net = without_hold(net)
+    free = harness.run(free_net, elf=elf)
+    np.testing.assert_array_equal(free.v_raw, fp.run(free_net).v_raw)
+    assert not np.array_equal(free.spikes, ref.spikes)
+    assert np.abs(free.v[:, 1] - ref.v[:, 1]).max() > 100 * bound.v.max()
+
+
+def test_input_arriving_during_the_hold_is_dropped(elf):
+    """Weights that reach a neuron while it holds its state are discarded, as NEST's
+    glif3_alpha does before start_step: input of row 0 sent two ticks early changes nothing."""
+    def run(rows, first_tick):
+        spikes = np.zeros((12, 1))
+        spikes[rows, 0] = 1
+        kw = dict(neurons=neuron(V_reset=-60.0, **NO_SPIKE), n_steps=12,
+                  inputs=Synapses([0], [0], [2], [40.0]), input_spikes=spikes)
+        net = dataclasses.replace(_prepare(kw), first_tick=first_tick)
+        c = harness.run(net, elf=elf, include_hold=True)
+        np.testing.assert_array_equal(c.psc_raw, fp.run(net, record_currents=True, include_hold=True).psc_raw)
+        return c
+
+    early, only_late = run([0, 6], 1), run([6], 1)
+    np.testing.assert_array_equal(early.psc_raw, only_late.psc_raw)
+    np.testing.assert_array_equal(early.v_raw, only_late.v_raw)
+    assert early.psc_raw[8, 0, 2] != 0           # row 6 (tick 7) does arrive
+    on_time = run([0, 6], START_STEP + 1)        # row 0 in the first tick after the hold counts
+    assert on_time.psc_raw[START_STEP + 2, 0, 2] != 0
+
+
 def test_heterogeneous_neurons_with_all_inputs_for_1000_steps(elf):
     """Several neurons, every receptor with both signs, input spikes and background, spiking."""
     rng = np.random.default_rng(7)
@@ -201,6 +249,13 @@ def test_state_is_written_back(elf):
     assert c.final_neuron["v_init"][0] + c.network.raw[0]["e_l"][0] == c.v_raw[-1, 0]
     assert c.final_neuron["asc_1_init"][0] == c.asc_raw[-1, 0, 0]
     assert c.final_synapse["psc_init_1"][0] == c.psc_raw[-1, 0, 0]
+    assert c.final_neuron["hold_init"][0] == c.final_synapse["hold_init"][0] == 0
+    # a run that stops during the hold keeps the rest of it for the next run
+    short = dataclasses.replace(c.network, n_steps=0, first_tick=2)
+    assert short.n_ticks == 2
+    paused = harness.run(short, elf=elf)
+    hold = int(c.network.raw[0]["hold_init"][0])
+    assert paused.final_neuron["hold_init"][0] == paused.final_synapse["hold_init"][0] == hold - 2
 
 
 # ---------------------------------------------------------------------------------------------

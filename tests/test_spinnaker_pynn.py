@@ -20,7 +20,7 @@ pytest.importorskip("spynnaker", reason="sPyNNaker is not installed (pip install
 from pynn_glif3 import model, network  # noqa: E402
 from pynn_glif3.io import read_network  # noqa: E402
 from pynn_glif3.spinnaker import layout  # noqa: E402
-from pynn_glif3.timing import N_BACKGROUND_SOURCES, StepTiming  # noqa: E402
+from pynn_glif3.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JOB = os.path.join(ROOT, "tests", "spinnaker_virtual_job.py")
@@ -184,6 +184,60 @@ def test_set_and_initialize_reach_the_structs(job):
                                atol=2.0 ** -15)
     np.testing.assert_allclose(layout.decode(raw["v_init"], layout.S1615),
                                spinnaker_virtual_job.SMALL_V - p["v_rest"], atol=2.0 ** -15)
+    np.testing.assert_array_equal(raw["hold_init"], spinnaker_virtual_job.SMALL_START_STEP + 1)
+
+
+def _rows_of_sources(counts_per_source):
+    """Per source (column), the training rows of its spikes, a row repeated for each count."""
+    return [np.repeat(np.arange(c.size), c.astype(np.int64)) for c in counts_per_source.T]
+
+
+def test_input_and_background_arrive_in_the_time_step_of_their_row(job):
+    """The builder's source times and delays, as sPyNNaker sends and delivers them (a spike sent
+    in time step t on a connection of d steps is read in step t + d), reach the neurons in the
+    time step in which GLIF3Alpha computes their training row: the step after the hold that the
+    structs carry.  The spikes of that step are stamped with its time, which the builder reads
+    back as the same row."""
+    result, data, net = job
+    n = net.neurons.n
+    neuron = layout.unpack(data["struct_neuron"].tobytes(), layout.NEURON_PARAMS_FIELDS, n)
+    synapse = layout.unpack(data["struct_synapse"].tobytes(), layout.SYNAPSE_PARAMS_FIELDS, n)
+    np.testing.assert_array_equal(neuron["hold_init"], layout.hold_ticks(START_STEP))
+    np.testing.assert_array_equal(synapse["hold_init"], neuron["hold_init"])
+    first_tick = int(neuron["hold_init"][0])
+    timing = StepTiming(dt=network.BuildOptions().dt)
+
+    labels = [p["label"] for p in result["projections"]]
+    spikes_in = data["spikes_in"]
+    counts = {"lgn": spikes_in,
+              "background": (data["bkg"][:, None] > np.arange(N_BACKGROUND_SOURCES)).astype(float)}
+    for key, prefix in (("lgn", "LGN->"), ("background", "background->")):
+        delays = np.unique(np.concatenate([data[f"prj{i}"][:, 3] for i, label in enumerate(labels)
+                                           if label.startswith(prefix)]))
+        assert delays.size == 1, (key, delays)
+        delay_steps = delays[0] / timing.dt
+        assert delay_steps == int(delay_steps) >= 1
+        ticks, source = data[f"ticks_{key}"], data[f"ticks_{key}_source"]
+        rows = _rows_of_sources(counts[key])
+        assert len(rows) == data[f"ticks_{key}_n_sources"] and sum(r.size for r in rows) == ticks.size > 0
+        for j, want in enumerate(rows):
+            arrive = np.sort(ticks[source == j] + int(delay_steps))
+            np.testing.assert_array_equal(arrive, first_tick + want, err_msg=f"{key} source {j}")
+    # sPyNNaker stamps the spikes of time step t with t h: row m's come out at row_times(m)
+    m = np.arange(data["spikes_in"].shape[0])
+    np.testing.assert_allclose((first_tick + m) * timing.dt, timing.row_times(m))
+
+
+@pytest.mark.parametrize("dt", [1.0, 0.1])
+def test_spynnaker_sends_the_builder_times_in_the_step_before_their_row(dt):
+    """sPyNNaker's own conversion of spike-source times to time steps, on the builder's times."""
+    from spynnaker.pyNN.models.spike_source.spike_source_array_vertex import _send_buffer_times
+
+    timing = StepTiming(dt=dt)
+    rows = np.arange(300)
+    sent = np.asarray(_send_buffer_times(list(timing.source_times(rows)), dt * 1000.0))
+    first_tick = int(layout.hold_ticks(timing.start_step))
+    np.testing.assert_array_equal(sent + timing.input_delay_steps, first_tick + rows)
 
 
 def test_v1_job_runs_with_simulator_spinnaker_on_a_virtual_board(tmp_path):

@@ -34,8 +34,9 @@ from spynnaker.pyNN.utilities.struct import Struct
 
 from .. import model, units
 from ..netspec import NeuronParameters
+from ..timing import START_STEP
 from .layout import (NEURON_PARAMS_FIELDS, N_SYNAPSE_TYPES, SYNAPSE_PARAMS_FIELDS,
-                     SYNAPSE_TYPE_NAMES, THRESHOLD_PARAMS_FIELDS, derive)
+                     SYNAPSE_TYPE_NAMES, THRESHOLD_PARAMS_FIELDS, derive, hold_ticks)
 from .structs import data_type
 
 #: Name of the binary built by native/spinnaker (neurons and synapses on one core).
@@ -52,8 +53,10 @@ _STATE_NEURON = ("v", "asc_1", "asc_2")
 _STATE_SYNAPSE = tuple(f"psc_{r}" for r in range(1, model.N_RECEPTORS + 1))
 _PARAMS_THRESHOLD = ("v_thresh",)
 _PARAMS_SYNAPSE = tuple(f"tau_syn_{r}" for r in range(1, model.N_RECEPTORS + 1))
+#: The step of the first update (docs/timing.md), the cell type's extra parameter on every backend.
+_START_STEP = "start_step"
 _PARAMS_NEURON = tuple(n for n in model.PARAMETER_NAMES
-                       if n not in _PARAMS_THRESHOLD + _PARAMS_SYNAPSE)
+                       if n not in _PARAMS_THRESHOLD + _PARAMS_SYNAPSE) + (_START_STEP,)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,13 +78,13 @@ def _all_values(values, name):
 def struct_field_values(values, dt):
     """Field values (float arrays, one per neuron) of the three GLIF3Alpha structs from the PyNN
     parameters and initial values in ``values`` (sPyNNaker's merged parameter dictionary)."""
-    names = model.PARAMETER_NAMES + _STATE_NEURON + _STATE_SYNAPSE
+    names = model.PARAMETER_NAMES + (_START_STEP,) + _STATE_NEURON + _STATE_SYNAPSE
     raw = {name: _all_values(values, name) for name in names}
     n = max([size for size, _ in raw.values() if size is not None] or [1])
     arr = {name: np.broadcast_to(v, (n,)).astype(np.float64) for name, (_, v) in raw.items()}
     model.validate({name: arr[name] for name in model.PARAMETER_NAMES})
     neurons = NeuronParameters(**units.pynn_to_physical(arr))
-    neuron, threshold, synapse = derive(neurons, dt, v_init=arr["v"])
+    neuron, threshold, synapse = derive(neurons, dt, v_init=arr["v"], start_step=arr[_START_STEP])
     neuron["asc_1_init"] = units.nA_to_pA(arr["asc_1"])
     neuron["asc_2_init"] = units.nA_to_pA(arr["asc_2"])
     for r in range(1, model.N_RECEPTORS + 1):
@@ -142,7 +145,7 @@ class GLIF3NeuronModel(NeuronModel):
 
     def __init__(self, values):
         super().__init__([DerivedStruct(NEURON_PARAMS_FIELDS)],
-                         {name: model.UNITS.get(name, model.RECORDABLE_UNITS.get(name))
+                         {name: model.UNITS.get(name, model.RECORDABLE_UNITS.get(name, ""))
                           for name in _PARAMS_NEURON + _STATE_NEURON})
         self._values = values
 
@@ -230,7 +233,9 @@ class GLIF3Alpha(AbstractPyNNNeuronModelStandard):
 
     ``v`` defaults to ``v_reset``.  Receptors ``syn1`` .. ``syn4`` (negative weights through
     ``pyNN.spiNNaker.Projection`` with a FromArraysConnector, or receptors ``synN_negative``
-    with weight magnitudes).
+    with weight magnitudes).  ``start_step`` (whole steps, default ``timing.START_STEP``): the
+    neurons hold their initial state and compute training row m in the update that sPyNNaker
+    stamps ``(start_step + 1 + m) h`` (docs/timing.md).
     """
 
     @default_initial_values({"v", "asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4"})
@@ -240,6 +245,7 @@ class GLIF3Alpha(AbstractPyNNNeuronModelStandard):
                  asc_decay_1=_D["asc_decay_1"], asc_decay_2=_D["asc_decay_2"],
                  tau_syn_1=_D["tau_syn_1"], tau_syn_2=_D["tau_syn_2"],
                  tau_syn_3=_D["tau_syn_3"], tau_syn_4=_D["tau_syn_4"],
+                 start_step=START_STEP,
                  v=None, asc_1=0.0, asc_2=0.0, psc_1=0.0, psc_2=0.0, psc_3=0.0, psc_4=0.0):
         values = dict(locals())
         values.pop("self")
@@ -249,6 +255,8 @@ class GLIF3Alpha(AbstractPyNNNeuronModelStandard):
         numeric = {name: values[name] for name in model.PARAMETER_NAMES
                    if not hasattr(values[name], "next")}
         model.validate(numeric)
+        if not hasattr(start_step, "next"):
+            hold_ticks(start_step)          # a whole number >= 0, or a clear error now
         super().__init__(
             model_name=MODEL_NAME, binary=BINARY,
             neuron_model=GLIF3NeuronModel(values), input_type=CurrentInputPicoAmps(),

@@ -30,6 +30,7 @@ import numpy as np
 from ..model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from ..netspec import Synapses
 from ..reference import SimulationResult, check_arguments
+from ..timing import START_STEP
 from . import layout
 from .layout import N_SYNAPSE_TYPES, NEURON_PARAMS_FIELDS, SYNAPSE_PARAMS_FIELDS, THRESHOLD_PARAMS_FIELDS
 
@@ -153,10 +154,16 @@ class _Rows:
 
 @dataclass
 class BoardNetwork:
-    """A network in the integer form the SpiNNaker port uses (see :func:`prepare`)."""
+    """A network in the integer form the SpiNNaker port uses (see :func:`prepare`).
+
+    Time runs in sPyNNaker's time steps ("ticks"): training row ``m`` is computed in tick
+    ``first_tick + m``, where its external input arrives; the ticks before are the hold
+    (``layout.hold_ticks``).
+    """
     n: int
-    n_steps: int
+    n_steps: int                # training rows
     dt: float
+    first_tick: int             # the tick of row 0
     values: tuple               # (neuron, threshold, synapse) field values, physical units
     raw: tuple                  # the same, encoded (int64 arrays)
     shifts: np.ndarray          # (8,) ring-buffer left shift per synapse type
@@ -168,8 +175,22 @@ class BoardNetwork:
     bkg_counts: np.ndarray      # (n_steps,) integer counts
     stats: dict = field(default_factory=dict)
 
+    @property
+    def n_ticks(self):
+        """Ticks simulated for all rows: the hold, then one per row."""
+        return self.first_tick + self.n_steps
+
+    def external_at(self, tick):
+        """Ring-buffer values (8, N) that input spikes and background add at ``tick``: those of
+        row ``tick - first_tick`` (sources spiking one tick earlier on one-tick connections,
+        as the builder sends them), nothing in the ticks of the hold."""
+        row = tick - self.first_tick
+        if 0 <= row < self.n_steps:
+            return self.external(row)
+        return np.zeros((N_SYNAPSE_TYPES, self.n), dtype=np.int64)
+
     def external(self, step):
-        """Ring-buffer values (8, N) added by input spikes and background at ``step``."""
+        """Ring-buffer values (8, N) added by input spikes and background of training row ``step``."""
         n = self.n
         out = np.zeros(N_SYNAPSE_TYPES * n, dtype=np.int64)
         if self.input_spikes is not None and self.input_spikes.shape[1]:
@@ -198,8 +219,11 @@ def _as_counts(values, what):
 def prepare(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
             bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
             ring_buffer_shifts=None, max_summed_weights=None,
-            route_negative_to_excitatory=False):
+            route_negative_to_excitatory=False, start_step=START_STEP):
     """Convert a network (the arguments of reference.simulate) into a :class:`BoardNetwork`.
+
+    ``start_step`` is the cell type's (docs/timing.md): the neurons hold their initial state for
+    ``layout.hold_ticks(start_step)`` ticks and compute training row ``m`` in the tick after them.
 
     Weight representation, per synapse type (0..3 positive weights of syn1..syn4, 4..7 the
     magnitudes of negative weights):
@@ -222,7 +246,9 @@ def prepare(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=
         neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts)
     n = p.n
     h = float(dt)
-    values = layout.derive(p, h)
+    if np.ndim(start_step) != 0:
+        raise ValueError("start_step must be one number for the whole network")
+    values = layout.derive(p, h, start_step=start_step)
     raw = tuple(layout.encode_fields(v, f, what) for v, f, what in zip(
         values, (NEURON_PARAMS_FIELDS, THRESHOLD_PARAMS_FIELDS, SYNAPSE_PARAMS_FIELDS),
         ("neuron_params_t", "threshold_type_params_t", "synapse_types_params_t")))
@@ -294,8 +320,8 @@ def prepare(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=
         np.add.at(bkg, (bkg_type, np.broadcast_to(np.arange(n)[:, None], bkg_type.shape)), q)
     max_delay = int(rec[3].max()) if rec[3].size else 1
     n_slots = 2 ** _n_bits(max_delay)
-    return BoardNetwork(n, int(n_steps), h, values, raw, shifts, n_slots, recurrent_rows, input_rows,
-                        input_spikes, bkg, bkg_counts, stats)
+    return BoardNetwork(n, int(n_steps), h, int(layout.hold_ticks(start_step)), values, raw, shifts,
+                        n_slots, recurrent_rows, input_rows, input_spikes, bkg, bkg_counts, stats)
 
 
 def board_weights(kwargs, net):
@@ -329,26 +355,34 @@ def board_weights(kwargs, net):
 
 @dataclass
 class FixedPointResult(SimulationResult):
-    """A :class:`SimulationResult` with the raw s16.15 traces and the board-level details."""
+    """A :class:`SimulationResult` with the raw s16.15 traces and the board-level details.
+
+    Rows are training rows (the ticks of the hold left out), unless the run was asked to
+    ``include_hold``: then row ``t`` is tick ``t`` and training row ``m`` is ``first_tick + m``.
+    """
     v_raw: np.ndarray = None     # (n_steps, N) int64
     asc_raw: np.ndarray = None   # (n_steps, N, 2)
     psc_raw: np.ndarray = None   # (n_steps, N, 4)
     saturated_entries: int = 0   # ring-buffer entries that hit 0xFFFF
     network: BoardNetwork = None
+    first_row_tick: int = 0      # tick of row 0 of these arrays (0 with include_hold)
 
 
-def run(net, record_currents=False, record_v=True):
+def run(net, record_currents=False, record_v=True, include_hold=False):
     """Step a :class:`BoardNetwork` with the exact integer arithmetic of the C headers.
 
     Spikes are always returned; voltages when ``record_v``, after-spike currents and PSCs when
     ``record_currents`` (leave both off for large networks: they take 8 bytes per value).
+    Rows are training rows; with ``include_hold``, ticks from 0 (the hold included).
     """
     n, T = net.n, N_SYNAPSE_TYPES
     nr, tr, sr = net.raw
     v = nr["v_init"].copy()
     a1, a2 = nr["asc_1_init"].copy(), nr["asc_2_init"].copy()
     refract = nr["refract_init"].copy()
-    spiked = nr["spiked_init"].astype(bool)
+    spiked = nr["spiked_init"].astype(bool)     # a spike not yet applied
+    hold = np.broadcast_to(nr["hold_init"], (n,)).copy()
+    syn_hold = np.broadcast_to(sr["hold_init"], (n,)).copy()
     e_l, D, F = nr["e_l"], nr["decay_v"], nr["drive_v"]
     E1, E2, amp1, amp2 = nr["decay_asc_1"], nr["decay_asc_2"], nr["asc_amp_1"], nr["asc_amp_2"]
     i_offset, jump, blocked = nr["i_offset"], nr["reset_jump"], nr["refract_steps"]
@@ -362,16 +396,17 @@ def run(net, record_currents=False, record_v=True):
     mask = net.n_slots - 1
     ring = np.zeros((net.n_slots, T, n), dtype=np.int64)
     shifts = net.shifts[:, None]
-    spikes = np.zeros((net.n_steps, n), dtype=bool)
-    v_out = np.zeros((net.n_steps, n), dtype=np.int64) if record_v else None
-    asc_out = np.zeros((net.n_steps, n, 2), dtype=np.int64) if record_currents else None
-    psc_out = np.zeros((net.n_steps, n, N_RECEPTORS), dtype=np.int64) if record_currents else None
+    n_ticks = net.n_ticks
+    spikes = np.zeros((n_ticks, n), dtype=bool)
+    v_out = np.zeros((n_ticks, n), dtype=np.int64) if record_v else None
+    asc_out = np.zeros((n_ticks, n, 2), dtype=np.int64) if record_currents else None
+    psc_out = np.zeros((n_ticks, n, N_RECEPTORS), dtype=np.int64) if record_currents else None
     saturated = 0
     target, stype, delay, weight = net.recurrent.columns
 
-    for step in range(net.n_steps):
+    for step in range(n_ticks):
         slot = step & mask
-        ring[slot] += net.external(step)
+        ring[slot] += net.external_at(step)
         over = ring[slot] > RING_MAX
         saturated += int(over.sum())
         values = np.minimum(ring[slot], RING_MAX)
@@ -379,7 +414,8 @@ def run(net, record_currents=False, record_v=True):
         inputs = np.where(values > 0, ring_value_to_raw(values, shifts), 0)
         arriving = wrap32(inputs[:N_RECEPTORS] - inputs[N_RECEPTORS:])
 
-        # neuron update from the state of the previous step
+        # neuron update from the state of the previous step (none while holding)
+        holding = hold > 0
         excitatory = np.where(psc > 0, psc, 0).sum(axis=0)
         inhibitory = np.where(psc < 0, -psc, 0).sum(axis=0)
         current = wrap32(excitatory - inhibitory + a1 + a2 + i_offset + bias)
@@ -391,41 +427,54 @@ def run(net, record_currents=False, record_v=True):
         a1_new = wrap32(np.where(spiked, a1_new + amp1, a1_new))
         a2_new = wrap32(np.where(spiked, a2_new + amp2, a2_new))
         refract_new = np.where(spiked, blocked, refract_new)
-        v, a1, a2, refract = v_new, a1_new, a2_new, refract_new
-        spiked = (refract == 0) & (v > theta)
+        fired = ~holding & (refract_new == 0) & (v_new > theta)
+        v, a1, a2 = (np.where(holding, old, new) for old, new in ((v, v_new), (a1, a1_new), (a2, a2_new)))
+        refract = np.where(holding, refract, refract_new)
+        spiked = np.where(holding, spiked, fired)
+        hold = np.where(holding, hold - 1, hold)
 
-        # synapse shaping: Y from the old rise first, then the rise
-        psc = wrap32(scale_u032(psc, S) + scale_u032(rise, K))
-        rise = wrap32(scale_u032(rise, S) + arriving)
+        # synapse shaping: Y from the old rise first, then the rise (while holding: the state
+        # stays, the arriving weights are dropped)
+        shaping = syn_hold == 0
+        psc = np.where(shaping, wrap32(scale_u032(psc, S) + scale_u032(rise, K)), psc)
+        rise = np.where(shaping, wrap32(scale_u032(rise, S) + arriving), rise)
+        syn_hold = np.where(shaping, syn_hold, syn_hold - 1)
+        spiked_now = fired
 
-        spikes[step] = spiked
+        spikes[step] = spiked_now
         if record_v:
             v_out[step] = wrap32(v + e_l)
         if record_currents:
             asc_out[step, :, 0], asc_out[step, :, 1] = a1, a2
             psc_out[step] = psc.T
 
-        if spiked.any():
-            sel, _ = net.recurrent.select(np.flatnonzero(spiked))
+        if spiked_now.any():
+            sel, _ = net.recurrent.select(np.flatnonzero(spiked_now))
             if sel.size:
                 slots = (step + delay[sel]) & mask
                 np.add.at(ring, (slots, stype[sel], target[sel]), weight[sel])
 
+    rows = slice(0 if include_hold else net.first_tick, None)
+    spikes, v_out, asc_out, psc_out = (None if a is None else a[rows]
+                                       for a in (spikes, v_out, asc_out, psc_out))
     return FixedPointResult(
         spikes=spikes, v=from_raw(v_out) if record_v else None,
         asc=from_raw(asc_out) if record_currents else None,
         psc=from_raw(psc_out) if record_currents else None, dt=net.dt,
-        v_raw=v_out, asc_raw=asc_out, psc_raw=psc_out, saturated_entries=saturated, network=net)
+        v_raw=v_out, asc_raw=asc_out, psc_raw=psc_out, saturated_entries=saturated, network=net,
+        first_row_tick=rows.start)
 
 
 def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
              record_currents=False, ring_buffer_shifts=None, max_summed_weights=None,
-             route_negative_to_excitatory=False, record_v=True):
+             route_negative_to_excitatory=False, record_v=True, start_step=START_STEP):
     """Run the network "as SpiNNaker would".  Arguments as :func:`pynn_glif3.reference.simulate`,
-    plus the weight representation of :func:`prepare`.  Returns a :class:`FixedPointResult`
-    (voltages in mV, currents in pA, rows = state after each step, like the reference).
+    plus the weight representation and ``start_step`` of :func:`prepare`.  Returns a
+    :class:`FixedPointResult` (voltages in mV, currents in pA, rows = state after each training
+    step, like the reference; the ticks of the hold are simulated and left out).
     """
     net = prepare(neurons, n_steps, dt, recurrent, inputs, input_spikes, bkg_weights, bkg_counts,
-                  max_delay_ms, ring_buffer_shifts, max_summed_weights, route_negative_to_excitatory)
+                  max_delay_ms, ring_buffer_shifts, max_summed_weights, route_negative_to_excitatory,
+                  start_step)
     return run(net, record_currents, record_v)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
 from ..native_sources import native_dir
+from ..timing import START_STEP
 from . import layout
 from .fixed_point import FixedPointResult, from_raw, prepare
 from .layout import N_SYNAPSE_TYPES, NEURON_PARAMS_FIELDS, SYNAPSE_PARAMS_FIELDS, THRESHOLD_PARAMS_FIELDS
@@ -135,7 +136,8 @@ def _run_qemu(elf, args, timeout=600):
 # Files
 
 def write_input(net, path, record=RECORD_V | RECORD_ASC | RECORD_PSC, param_bytes=None):
-    """Write a :class:`BoardNetwork` in the harness input format.
+    """Write a :class:`BoardNetwork` in the harness input format (one harness step per tick:
+    the hold, then the training rows).
 
     ``param_bytes``: ``(neuron, threshold, synapse)`` parameter blocks to use instead of the ones
     packed from ``net`` (e.g. the bytes sPyNNaker's Structs generate).
@@ -144,7 +146,7 @@ def write_input(net, path, record=RECORD_V | RECORD_ASC | RECORD_PSC, param_byte
     target, stype, delay, weight = net.recurrent.columns
     n_syn = target.size
     header = np.zeros(HEADER_WORDS, dtype="<u4")
-    header[:9] = [MAGIC_INPUT, FORMAT_VERSION, n, net.n_steps, net.n_slots, N_SYNAPSE_TYPES,
+    header[:9] = [MAGIC_INPUT, FORMAT_VERSION, n, net.n_ticks, net.n_slots, N_SYNAPSE_TYPES,
                   record, n_syn, 1]
     nr, tr, sr = net.raw
     with open(path, "wb") as f:
@@ -160,8 +162,8 @@ def write_input(net, path, record=RECORD_V | RECORD_ASC | RECORD_PSC, param_byte
             f.write(bytes(block))
         f.write(np.asarray(net.recurrent.start, dtype="<u4").tobytes())
         f.write(np.stack([target, stype, delay, weight], axis=1).astype("<u4").tobytes())
-        for step in range(net.n_steps):
-            ext = net.external(step)
+        for tick in range(net.n_ticks):
+            ext = net.external_at(tick)
             if ext.size and ext.max() >= 2 ** 32:
                 raise ValueError("an external ring-buffer value does not fit 32 bits")
             f.write(ext.astype("<u4").tobytes())
@@ -217,10 +219,11 @@ class HarnessResult(FixedPointResult):
     final_synapse: dict = None
 
 
-def run(net, record_currents=True, elf=None, workdir=None, param_bytes=None):
+def run(net, record_currents=True, elf=None, workdir=None, param_bytes=None, include_hold=False):
     """Run a :class:`~pynn_glif3.spinnaker.fixed_point.BoardNetwork` in the C harness under qemu.
 
-    ``param_bytes`` as for :func:`write_input`.
+    ``param_bytes`` as for :func:`write_input`.  Rows are training rows; with ``include_hold``,
+    ticks from 0 (as :func:`pynn_glif3.spinnaker.fixed_point.run`).
     """
     elf = elf or build()
     record = RECORD_V | RECORD_ASC | RECORD_PSC
@@ -228,12 +231,13 @@ def run(net, record_currents=True, elf=None, workdir=None, param_bytes=None):
         inp, out = Path(tmp) / "input.bin", Path(tmp) / "output.bin"
         write_input(net, inp, record, param_bytes)
         _run_qemu(elf, [inp, out])
-        parsed = read_output(out, net.n, net.n_steps, record)
+        parsed = read_output(out, net.n, net.n_ticks, record)
+    rows = 0 if include_hold else net.first_tick
+    spikes, v, asc, psc = (parsed[k][rows:] for k in ("spikes", "v", "asc", "psc"))
     return HarnessResult(
-        spikes=parsed["spikes"], v=from_raw(parsed["v"]),
-        asc=from_raw(parsed["asc"]) if record_currents else None,
-        psc=from_raw(parsed["psc"]) if record_currents else None, dt=net.dt,
-        v_raw=parsed["v"], asc_raw=parsed["asc"], psc_raw=parsed["psc"], network=net,
+        spikes=spikes, v=from_raw(v), asc=from_raw(asc) if record_currents else None,
+        psc=from_raw(psc) if record_currents else None, dt=net.dt,
+        v_raw=v, asc_raw=asc, psc_raw=psc, network=net, first_row_tick=rows,
         saturation_events=parsed["saturations"], final_neuron=parsed["final_neuron"],
         final_synapse=parsed["final_synapse"])
 
@@ -241,10 +245,12 @@ def run(net, record_currents=True, elf=None, workdir=None, param_bytes=None):
 def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
              record_currents=False, ring_buffer_shifts=None, max_summed_weights=None,
-             route_negative_to_excitatory=False, elf=None):
-    """:func:`pynn_glif3.reference.simulate`'s interface, computed by the C model under qemu-arm."""
+             route_negative_to_excitatory=False, elf=None, start_step=START_STEP):
+    """:func:`pynn_glif3.reference.simulate`'s interface, computed by the C model under qemu-arm
+    (the ticks of the hold are run and left out of the result)."""
     net = prepare(neurons, n_steps, dt, recurrent, inputs, input_spikes, bkg_weights, bkg_counts,
-                  max_delay_ms, ring_buffer_shifts, max_summed_weights, route_negative_to_excitatory)
+                  max_delay_ms, ring_buffer_shifts, max_summed_weights, route_negative_to_excitatory,
+                  start_step)
     return run(net, record_currents, elf)
 
 

@@ -11,7 +11,9 @@ structs).  Every derived constant is computed here, on the host, in double preci
   fixed-point exponential or ``e`` constant is ever evaluated on the core);
 * ``refract_steps``, the number of steps blocked after a spike, by replaying the contract's
   floating-point recursion ``R = max(0, R + z t_ref - h)`` (see :func:`refractory_steps`);
-* voltages relative to E_L (``v_init``, ``threshold`` = V_th - E_L, ``reset_jump``).
+* voltages relative to E_L (``v_init``, ``threshold`` = V_th - E_L, ``reset_jump``);
+* ``hold_init`` of the neuron and of the synapse type, the time steps (ticks) during which both keep
+  their initial state, from the cell type's ``start_step`` (see :func:`hold_ticks`).
 
 This module needs numpy only.
 """
@@ -23,6 +25,7 @@ import numpy as np
 
 from ..model import N_RECEPTORS
 from ..netspec import NeuronParameters
+from ..timing import START_STEP
 
 S1615 = "S1615"     # signed 16.15 fixed point (C REAL / accum)
 U032 = "U032"       # unsigned 0.32 fixed point (C unsigned long fract)
@@ -41,7 +44,7 @@ U032_MAX = (2 ** 32 - 1) / 2 ** 32
 
 NEURON_PARAMS_FIELDS = (
     (S1615, "v_init"), (S1615, "asc_1_init"), (S1615, "asc_2_init"),
-    (UINT32, "refract_init"), (UINT32, "spiked_init"),
+    (UINT32, "refract_init"), (UINT32, "spiked_init"), (UINT32, "hold_init"),
     (S1615, "e_l"), (U032, "decay_v"), (U032, "drive_v"),
     (U032, "decay_asc_1"), (U032, "decay_asc_2"),
     (S1615, "asc_amp_1"), (S1615, "asc_amp_2"), (S1615, "i_offset"),
@@ -50,11 +53,11 @@ NEURON_PARAMS_FIELDS = (
 THRESHOLD_PARAMS_FIELDS = ((S1615, "threshold"),)
 _RECEPTOR_FIELDS = ((S1615, "rise_init"), (S1615, "psc_init"), (U032, "decay"), (U032, "rise_to_psc"))
 SYNAPSE_PARAMS_FIELDS = tuple((kind, f"{name}_{r}") for r in range(1, N_RECEPTORS + 1)
-                              for kind, name in _RECEPTOR_FIELDS)
+                              for kind, name in _RECEPTOR_FIELDS) + ((UINT32, "hold_init"),)
 
 #: Bytes per neuron of the structs kept in DTCM (neuron_t, synapse_types_t, threshold_type_t,
 #: the current input type's empty input_type_t); checked against the compiled C.
-DTCM_STRUCT_BYTES = {"neuron_t": 60, "synapse_types_t": 80, "threshold_type_t": 4, "input_type_t": 0}
+DTCM_STRUCT_BYTES = {"neuron_t": 64, "synapse_types_t": 84, "threshold_type_t": 4, "input_type_t": 0}
 
 #: Synapse types: 0..3 positive weights of syn1..syn4, 4..7 magnitudes of their negative weights.
 N_SYNAPSE_TYPES = 2 * N_RECEPTORS
@@ -64,7 +67,7 @@ SYNAPSE_TYPE_NAMES = tuple(f"syn{r}" for r in range(1, N_RECEPTORS + 1)) + tuple
 
 def c_field_name(struct, name):
     """The C member path of a field of the tables (``decay_2`` -> ``receptor2.decay``)."""
-    if struct == "synapse_types_params_t":
+    if struct == "synapse_types_params_t" and name[-1].isdigit():
         base, r = name.rsplit("_", 1)
         return f"receptor{r}.{base}"
     return name
@@ -73,6 +76,26 @@ def c_field_name(struct, name):
 def synapse_type(receptor, weight):
     """Synapse type index (0..7) of receptor index 0..3 and signed weight."""
     return np.asarray(receptor) + N_RECEPTORS * (np.asarray(weight) < 0)
+
+
+#: sPyNNaker stamps what its time step ``t`` (counted from 0) produces with the time ``t h``, so its
+#: step ``t`` is the update that docs/timing.md calls step ``t - 1``: its first step comes before
+#: timing.md's step 0.
+TICK_OF_STEP_0 = 1
+
+
+def hold_ticks(start_step):
+    """sPyNNaker time steps during which GLIF3Alpha keeps its initial state: ``start_step + 1``.
+
+    The neuron holds through timing.md's steps ``0 .. start_step - 1``, which are sPyNNaker's steps
+    ``1 .. start_step``, and through sPyNNaker's step 0 (before timing.md's step 0); training row
+    ``m`` is then computed in sPyNNaker's step ``start_step + 1 + m``, whose spikes sPyNNaker stamps
+    ``(start_step + 1 + m) h``, as :meth:`pynn_glif3.timing.StepTiming.row_times` expects.
+    """
+    steps = np.asarray(start_step, dtype=np.float64)
+    if not np.all((steps >= 0) & (steps < 2 ** 32 - TICK_OF_STEP_0) & (steps == np.rint(steps))):
+        raise ValueError(f"start_step must be a whole number of steps >= 0, got {start_step!r}")
+    return steps.astype(np.int64) + TICK_OF_STEP_0
 
 
 def refractory_steps(t_ref, dt):
@@ -107,12 +130,13 @@ def _u032(values, what):
     return np.minimum(values, U032_MAX)
 
 
-def derive(neurons, dt=1.0, v_init=None):
+def derive(neurons, dt=1.0, v_init=None, start_step=START_STEP):
     """Field values (float, physical units) of the three per-neuron parameter structs.
 
     Returns ``(neuron, threshold, synapse)`` dicts keyed by the field names of
     :data:`NEURON_PARAMS_FIELDS`, :data:`THRESHOLD_PARAMS_FIELDS`, :data:`SYNAPSE_PARAMS_FIELDS`.
-    ``v_init`` (mV) defaults to V_reset, the contract's initial state.
+    ``v_init`` (mV) defaults to V_reset, the contract's initial state; ``start_step`` (one value
+    or one per neuron) is the cell type's, from which the hold follows (:func:`hold_ticks`).
     """
     p = NeuronParameters.coerce(neurons)
     h = float(dt)
@@ -130,9 +154,11 @@ def derive(neurons, dt=1.0, v_init=None):
     E = np.exp(-h * p.k)
     V0 = p.V_reset if v_init is None else np.broadcast_to(np.asarray(v_init, float), (n,))
     zeros = np.zeros(n)
+    hold = np.broadcast_to(hold_ticks(start_step), (n,))
     neuron = {
         "v_init": V0 - p.E_L, "asc_1_init": zeros, "asc_2_init": zeros,
         "refract_init": np.zeros(n, dtype=np.int64), "spiked_init": np.zeros(n, dtype=np.int64),
+        "hold_init": hold,
         "e_l": p.E_L, "decay_v": _u032(D, "D"), "drive_v": _u032(F, "F"),
         "decay_asc_1": _u032(E[:, 0], "E_1"), "decay_asc_2": _u032(E[:, 1], "E_2"),
         "asc_amp_1": p.asc_amps[:, 0], "asc_amp_2": p.asc_amps[:, 1], "i_offset": p.I_offset,
@@ -145,6 +171,7 @@ def derive(neurons, dt=1.0, v_init=None):
         synapse[f"psc_init_{r}"] = zeros
         synapse[f"decay_{r}"] = _u032(S[:, r - 1], f"S_{r}")
         synapse[f"rise_to_psc_{r}"] = _u032(K[:, r - 1], f"K_{r}")
+    synapse["hold_init"] = hold
     return neuron, threshold, synapse
 
 

@@ -18,6 +18,8 @@
  *
  * External input (input spikes, background) comes per step as ready-made
  * ring-buffer values and is added to the current slot before the transfer.
+ * Steps are sPyNNaker's time steps: the model's hold first, then one per
+ * training row (the Python side places each row's input accordingly).
  *
  * Usage:
  *   glif3_harness.elf INPUT OUTPUT     run a simulation (formats below)
@@ -97,10 +99,10 @@ static uint32_t raw_word(const void *field) {
 
 #define NEURON_PARAMS_FIELDS(X) \
     X(v_init) X(asc_1_init) X(asc_2_init) X(refract_init) X(spiked_init) \
-    X(e_l) X(decay_v) X(drive_v) X(decay_asc_1) X(decay_asc_2) \
+    X(hold_init) X(e_l) X(decay_v) X(drive_v) X(decay_asc_1) X(decay_asc_2) \
     X(asc_amp_1) X(asc_amp_2) X(i_offset) X(reset_jump) X(refract_steps)
 #define NEURON_FIELDS(X) \
-    X(v) X(asc_1) X(asc_2) X(refract) X(spiked) \
+    X(v) X(asc_1) X(asc_2) X(refract) X(spiked) X(hold) \
     X(e_l) X(decay_v) X(drive_v) X(decay_asc_1) X(decay_asc_2) \
     X(asc_amp_1) X(asc_amp_2) X(i_offset) X(reset_jump) X(refract_steps)
 #define RECEPTOR_PARAMS_FIELDS(X) \
@@ -149,6 +151,8 @@ static void write_layout(const char *path) {
         RECEPTOR_PARAMS_FIELDS(RP)
         RECEPTOR_FIELDS(RS)
     }
+    LAYOUT(synapse_types_params_t, hold_init)
+    LAYOUT(synapse_types_t, hold)
     fprintf(f, "sizeof neuron_params_t %u\n", (unsigned) sizeof(neuron_params_t));
     fprintf(f, "sizeof neuron_t %u\n", (unsigned) sizeof(neuron_t));
     fprintf(f, "sizeof threshold_type_params_t %u\n",
@@ -250,6 +254,8 @@ static void write_params_text(const char *in_path, const char *out_path) {
                     #field, (unsigned long) raw_word(&rp->field));
             RECEPTOR_PARAMS_FIELDS(PRINT_RP)
         }
+        fprintf(out, "%u synapse hold_init %lu\n", (unsigned) i,
+                (unsigned long) p.synapse_params[i].hold_init);
     }
     fclose(out);
 }

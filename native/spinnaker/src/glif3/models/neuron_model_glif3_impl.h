@@ -27,6 +27,13 @@
  * (t_ref = 3.0, h = 1 -> 2 blocked steps, next spike at n+3; t_ref = 3.4 ->
  * 3 blocked steps, n+4).  The core only counts down an integer: nothing is
  * truncated and no fixed-point rounding of t_ref or h can change the count.
+ *
+ * Start (docs/timing.md): the training model has no delay on its external
+ * input, a simulator at least one step.  So the neuron holds its initial state
+ * for the first `hold` time steps (no update, no spike; the synapse type holds
+ * too and drops what arrives) and computes training row m in time step
+ * hold + m.  The host sets hold = start_step + 1: sPyNNaker stamps the spikes
+ * of its time step t with t h, so its step t is timing.md's step t - 1.
  */
 #ifndef _NEURON_MODEL_GLIF3_IMPL_H_
 #define _NEURON_MODEL_GLIF3_IMPL_H_
@@ -42,6 +49,7 @@ struct neuron_params_t {
     REAL asc_2_init;             //!< after-spike current 2 [pA]
     uint32_t refract_init;       //!< blocked steps left
     uint32_t spiked_init;        //!< 1 if the neuron spiked in the last step
+    uint32_t hold_init;          //!< time steps left before the first update
     // Parameters and host-computed constants
     REAL e_l;                    //!< E_L [mV], added back when V is read
     glif3_u032_t decay_v;        //!< D = exp(-h g / C_m)
@@ -62,6 +70,7 @@ struct neuron_t {
     REAL asc_2;                  //!< [pA]
     uint32_t refract;            //!< blocked steps left, this one included
     uint32_t spiked;             //!< spike of the previous step, not yet applied
+    uint32_t hold;               //!< time steps left before the first update
     REAL e_l;
     glif3_u032_t decay_v;
     glif3_u032_t drive_v;
@@ -87,6 +96,7 @@ static inline void neuron_model_initialise(
     state->asc_2 = params->asc_2_init;
     state->refract = params->refract_init;
     state->spiked = params->spiked_init;
+    state->hold = params->hold_init;
     state->e_l = params->e_l;
     state->decay_v = params->decay_v;
     state->drive_v = params->drive_v;
@@ -106,6 +116,7 @@ static inline void neuron_model_save_state(
     params->asc_2_init = state->asc_2;
     params->refract_init = state->refract;
     params->spiked_init = state->spiked;
+    params->hold_init = state->hold;
 }
 
 //! \brief One step n-1 -> n.
@@ -113,12 +124,19 @@ static inline void neuron_model_save_state(
 //! \param[in] inh_input: magnitudes of their negative parts [pA]
 //! \param[in] external_bias: additional input current [nA]
 //! \param[in] current_offset: injected current source [nA]
-//! \return v_n, or the most negative value while spiking is blocked
+//! \return v_n, or the most negative value while spiking is blocked or the
+//!     initial state is held
 static inline state_t neuron_model_state_update(
         uint16_t num_excitatory_inputs, const input_t *exc_input,
         uint16_t num_inhibitory_inputs, const input_t *inh_input,
         input_t external_bias, REAL current_offset,
         neuron_t *restrict neuron) {
+    if (neuron->hold > 0) {
+        // Before the first update: the state stays the initial one.
+        neuron->hold--;
+        return GLIF3_NO_SPIKE;
+    }
+
     // Current of step n-1 in pA: sum_r Y_r + A_1 + A_2 + I_e.  Sums of s16.15
     // values are exact, so their order does not matter.  (The inhibitory
     // parts are summed with += and subtracted once: a loop of -= on accum
@@ -171,9 +189,9 @@ static inline state_t neuron_model_get_membrane_voltage(
 
 static inline void neuron_model_print_state_variables(
         const neuron_t *neuron) {
-    log_debug("V = %11.4k mV, I_asc = %11.4k, %11.4k pA, refract = %u",
-            neuron->v + neuron->e_l, neuron->asc_1, neuron->asc_2,
-            neuron->refract);
+    log_debug("V = %11.4k mV, I_asc = %11.4k, %11.4k pA, refract = %u, "
+            "hold = %u", neuron->v + neuron->e_l, neuron->asc_1, neuron->asc_2,
+            neuron->refract, neuron->hold);
 }
 
 static inline void neuron_model_print_parameters(const neuron_t *neuron) {

@@ -34,6 +34,10 @@
  * are max(Y_r, 0), the inhibitory inputs max(-Y_r, 0); their difference is Y_r
  * exactly (recorded gsyn_exc / gsyn_inh are then the depolarising and the
  * hyperpolarising synaptic currents).
+ *
+ * Start: like the neuron model, the receptors keep their initial state for
+ * the first `hold` time steps (the host gives both the same count) and drop
+ * the weights that arrive then, as NEST's glif3_alpha does before start_step.
  */
 #ifndef _SYNAPSE_TYPES_GLIF3_ALPHA_IMPL_H_
 #define _SYNAPSE_TYPES_GLIF3_ALPHA_IMPL_H_
@@ -72,10 +76,12 @@ typedef struct glif3_alpha_state_t {
 
 struct synapse_types_params_t {
     glif3_alpha_params_t receptor[GLIF3_N_RECEPTORS];
+    uint32_t hold_init;          //!< time steps left before the first update
 };
 
 struct synapse_types_t {
     glif3_alpha_state_t receptor[GLIF3_N_RECEPTORS];
+    uint32_t hold;               //!< time steps left before the first update
 };
 
 #include <neuron/synapse_types/synapse_types.h>
@@ -100,6 +106,7 @@ static inline void synapse_types_initialise(
         s->psc = p->psc_init;
         s->arriving = ZERO;
     }
+    state->hold = params->hold_init;
 }
 
 static inline void synapse_types_save_state(
@@ -108,10 +115,19 @@ static inline void synapse_types_save_state(
         params->receptor[r].rise_init = state->receptor[r].rise;
         params->receptor[r].psc_init = state->receptor[r].psc;
     }
+    params->hold_init = state->hold;
 }
 
 //! \brief Step n-1 -> n of every receptor; runs after the neuron update.
 static inline void synapse_types_shape_input(synapse_types_t *parameters) {
+    if (parameters->hold > 0) {
+        // Before the first update: keep the state, drop this step's weights.
+        parameters->hold--;
+        for (uint32_t r = 0; r < GLIF3_N_RECEPTORS; r++) {
+            parameters->receptor[r].arriving = ZERO;
+        }
+        return;
+    }
     for (uint32_t r = 0; r < GLIF3_N_RECEPTORS; r++) {
         glif3_alpha_state_t *s = &parameters->receptor[r];
         // Y_n from Y_{n-1} and the OLD rise Xt_{n-1}
