@@ -47,10 +47,23 @@ def _run(args):
     return v1.run(args)
 
 
+def _compare_arguments(parser):
+    from pynn_glif3 import compare
+    compare.add_arguments(parser)
+
+
+def _compare(args):
+    from pynn_glif3 import compare
+    return compare.run(args)
+
+
 #: Subcommands: name -> (help, add_arguments, run).
 COMMANDS = {
     "run": ("run a trained V1 network on a simulator: predictions, accuracy, neo files, plots",
             _run_arguments, _run),
+    "compare": ("the TensorFlow model and a simulator on the same input spikes: both accuracies, "
+                "differing predictions, spike agreement (default: the bundled digits model)",
+                _compare_arguments, _compare),
     "build-nest": ("build the glif3_alpha NEST extension module for the installed NEST (cached)",
                    _build_nest_arguments, _build_nest),
 }

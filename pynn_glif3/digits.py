@@ -36,17 +36,26 @@ def train_test_split(labels, n_test_per_class, seed=0):
 
 @dataclass
 class LGNEncoder:
-    """Receptive fields of ``n_lgn`` units on an 8x8 image, drawn from ``seed``."""
+    """Receptive fields of ``n_lgn`` units on an 8x8 image, drawn from ``seed``.
+
+    Centres are uniform on the image, or with ``grid=True`` those of a synthetic V1's LGN units
+    (:func:`pynn_glif3.synthetic.lgn_positions`, the visual field [0, 1)^2 stretched over the
+    image), so that a neuron's retinotopic LGN inputs see its part of the digit.
+    """
     n_lgn: int = 400
     seed: int = 0
     sigma_px: float = 0.9
     spontaneous_hz: float = 4.0
     gain_hz: float = 80.0
+    grid: bool = False
 
     def __post_init__(self):
         rng = np.random.default_rng(self.seed)
         self.centres = rng.uniform(-0.5, 7.5, size=(self.n_lgn, 2))
         self.on = rng.random(self.n_lgn) < 0.5
+        if self.grid:
+            from .synthetic import lgn_positions
+            self.centres = lgn_positions(self.n_lgn) * 8.0 - 0.5
         yy, xx = np.mgrid[0:8, 0:8]
         d2 = (xx.ravel()[None] - self.centres[:, :1]) ** 2 + (yy.ravel()[None] - self.centres[:, 1:]) ** 2
         rf = np.exp(-d2 / (2 * self.sigma_px ** 2))
@@ -66,3 +75,19 @@ class LGNEncoder:
                       dtype=np.float32)
         out[:, pre:pre + image] = (rates * dt / 1000.0)[:, None, :]
         return out
+
+
+def write_digits_stimulus(path, images, labels, encoder, pre=5, image=30, post=5, window=None):
+    """A stimulus file in the users' layout (blank, image, blank) for ``images``; returns ``path``.
+
+    ``window`` is the response window in steps (default: from 8 steps after image onset to the end).
+    """
+    from .io.stimulus_h5 import write_stimulus
+
+    n_steps = pre + image + post
+    window = (pre + 8, n_steps) if window is None else window
+    probabilities = encoder.probabilities(images, pre=pre, image=image, post=post)
+    return write_stimulus(path, probabilities * np.float32(1.3), labels, response_window=window,
+                          pre_delay=pre, im_slice=image, post_delay=post,
+                          time_windows=np.array([[0, n_steps]]),
+                          attrs={"generator": "pynn_glif3.digits", "encoder_seed": np.int64(encoder.seed)})

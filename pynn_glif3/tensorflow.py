@@ -303,3 +303,33 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
         result.asc = np.stack([outputs[2], outputs[3]], axis=-1) * vs[None, :, None]
         result.psc = outputs[4].reshape(n_steps, n, N_RECEPTORS) * vs[None, :, None]
     return result
+
+
+class TrialRunner:
+    """Many trials of one network in TensorFlow, in batches: the TF side of a comparison.
+
+    Built once from the network (physical units, as :func:`simulate` takes it); :meth:`spikes`
+    runs a batch of trials, each from the initial state, and returns their rasters.
+    """
+
+    def __init__(self, neurons, recurrent, inputs, n_inputs, bkg_weights=None, dt=1.0,
+                 max_delay_ms=TRAINING_MAX_DELAY_MS, dtype="float64"):
+        p = NeuronParameters.coerce(neurons)
+        recurrent = Synapses.empty(with_delay=True) if recurrent is None else recurrent
+        rec_idx, rec_w, max_delay = recurrent_sparse_arrays(recurrent, p, dt, max_delay_ms)
+        self.cell = GLIF3AlphaCell(p, rec_idx, rec_w, max_delay, dt=dt, dtype=dtype)
+        in_idx, in_w = input_sparse_arrays(inputs, p)
+        vs = p.V_th - p.E_L
+        bkg = None if bkg_weights is None else np.asarray(bkg_weights) / vs[:, None]
+        self.input_layer = GLIF3AlphaInput(p.n, int(n_inputs), in_idx, in_w, bkg, dtype=dtype)
+        self.rnn = keras.layers.RNN(self.cell, return_sequences=True, dtype=dtype)
+        self.dtype = dtype
+        self._spikes = tf.function(lambda x, c: self.rnn(self.input_layer(x, c))[0])
+
+    def spikes(self, input_spikes, bkg_counts=None):
+        """(B, T, N) bool rasters for input spikes (B, T, n_inputs) and background counts (B, T)
+        or (B, T, N) (None: no background)."""
+        x = np.asarray(input_spikes)
+        counts = np.zeros(x.shape[:2]) if bkg_counts is None else np.asarray(bkg_counts)
+        z = self._spikes(tf.constant(x, dtype=self.dtype), tf.constant(counts, dtype=self.dtype))
+        return z.numpy() > 0.5

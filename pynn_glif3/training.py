@@ -32,7 +32,8 @@ class ReadoutTrainer:
 
     def __init__(self, neurons, recurrent, inputs, n_inputs, bkg_weights, readout_ids, window,
                  n_steps, dt=1.0, max_delay_ms=TRAINING_MAX_DELAY_MS, rate_target_hz=10.0,
-                 rate_cost=0.1, logit_scale=2.0, learning_rate=1e-3, seed=0, dtype="float32"):
+                 rate_cost=0.1, logit_scale=2.0, learning_rate=1e-3, seed=0, dtype="float32",
+                 recurrent_learning_rate=None):
         self.neurons = p = NeuronParameters.coerce(neurons)
         self.recurrent = Synapses.coerce(recurrent)
         self.inputs = Synapses.coerce(inputs)
@@ -54,6 +55,10 @@ class ReadoutTrainer:
         self.input_layer = tf_layer.GLIF3AlphaInput(p.n, self.n_inputs, in_idx, in_w, bkg, dtype=dtype)
         self.rnn = keras.layers.RNN(self.cell, return_sequences=True, dtype=dtype)
         self.optimizer = keras.optimizers.Adam(learning_rate)
+        # Adam's steps scale with the learning rate: the recurrent weights may learn more slowly
+        # than the input weights (None: the same rate)
+        self._recurrent_optimizer = keras.optimizers.Adam(
+            learning_rate if recurrent_learning_rate is None else recurrent_learning_rate)
         self.rate_target = rate_target_hz * dt / 1000.0
         self.rate_cost = rate_cost
         self.logit_scale = logit_scale
@@ -87,7 +92,8 @@ class ReadoutTrainer:
             reg = self.rate_cost * tf.reduce_sum(tf.square(rate - self.rate_target)) / tf.cast(tf.size(rate), self.dtype)
             loss = ce + tf.cast(reg, tf.float32) * 1000.0
         grads = tape.gradient(loss, variables)
-        self.optimizer.apply_gradients(zip(grads, variables))
+        self._recurrent_optimizer.apply_gradients([(grads[0], variables[0])])
+        self.optimizer.apply_gradients([(grads[1], variables[1])])
         for v in variables:
             v.assign(v.constraint(v))
         acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), labels), tf.float32))

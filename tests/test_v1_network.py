@@ -108,7 +108,8 @@ def test_cli_end_to_end_24_samples(small_files, tmp_path):
 def test_interrupted_run_resumes_without_redoing_or_losing_samples(small_files, tmp_path):
     out = str(tmp_path / "results")
     args = [sys.executable, "-m", "pynn_glif3", "run", "--network", small_files[0], "--stimulus",
-            small_files[1], "--samples", "0:12", "--out", out, "--quiet", "--no-plots"]
+            small_files[1], "--samples", "0:12", "--out", out, "--quiet", "--no-plots",
+            "--trials-per-run", "2"]         # results are saved after each run of 2 samples
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples = os.path.join(out, "samples")
     deadline = time.time() + 240
