@@ -32,3 +32,29 @@ def test_encoding():
     # different digits give different patterns; same encoder seed, same fields
     assert not np.allclose(p[0, 20], p[1, 20])
     np.testing.assert_array_equal(LGNEncoder(n_lgn=200, seed=1).fields, enc.fields)
+
+
+def test_grid_encoder_follows_the_lgn_grid_and_the_stimulus_file_round_trips(tmp_path):
+    from pynn_glif3.digits import write_digits_stimulus
+    from pynn_glif3.io.stimulus_h5 import open_stimulus
+    from pynn_glif3.synthetic import lgn_positions
+
+    images, labels = load_digits()
+    enc = LGNEncoder(n_lgn=100, seed=2, grid=True)
+    np.testing.assert_allclose(enc.centres, lgn_positions(100) * 8.0 - 0.5)
+    # a unit centred on a pixel responds most to ink at that pixel
+    unit = int(np.argmin(np.abs(enc.centres - [3.0, 5.0]).sum(axis=1)))
+    dot = np.zeros((1, 8, 8))
+    dot[0, 5, 3] = 1.0
+    other = np.zeros((1, 8, 8))
+    other[0, 1, 6] = 1.0
+    sign = 1.0 if enc.on[unit] else -1.0
+    assert sign * (enc.rates_hz(dot)[0, unit] - enc.rates_hz(other)[0, unit]) > 0
+    path = write_digits_stimulus(str(tmp_path / "digits.h5"), images[:4], labels[:4], enc,
+                                 pre=3, image=10, post=2)
+    with open_stimulus(path) as stim:
+        assert len(stim) == 4 and stim.seq_len == 15 and stim.n_lgn == 100
+        np.testing.assert_array_equal(stim.labels, labels[:4])
+        assert tuple(stim.response_window) == (11, 15)
+        expected = enc.probabilities(images[:4], pre=3, image=10, post=2)
+        np.testing.assert_allclose(stim.probabilities(2), expected[2], rtol=1e-6)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from pynn_glif3 import reference, synthetic
+from pynn_glif3.synthetic import generate_v1, lgn_positions
 from pynn_glif3.io.stimulus_h5 import draw_spikes
 from pynn_glif3.io.users_h5 import read_users_h5
 from pynn_glif3.network_model import CELL_CLASSES
@@ -139,3 +140,21 @@ def test_plausible_activity_with_lgn_input_and_background(net2000):
     assert np.mean(r.spikes.sum(0) > 0) > 0.5
     l4e = net2000.populations()["L4_E"]
     assert r.spikes[60:150, l4e].mean() > 1.5 * r.spikes[300:, l4e].mean()
+
+
+def test_sparser_network_and_wider_lgn_fields():
+    base = generate_v1(600, seed=3, n_lgn=100, pool_size=5)
+    sparse = generate_v1(600, seed=3, n_lgn=100, pool_size=5, indegree_scale=0.2, lgn_rf_width=0.3)
+    ratio = sparse.recurrent.n / base.recurrent.n
+    assert 0.15 < ratio < 0.25
+    np.testing.assert_array_equal(sparse.neurons.V_th, base.neurons.V_th)    # same neurons
+
+    def spread(net):   # distance of each LGN source from its target's mean LGN source position
+        pos = lgn_positions(100)[net.inputs.source]
+        centre = np.array([np.bincount(net.inputs.target, w, minlength=600) for w in pos.T]).T
+        centre /= np.maximum(np.bincount(net.inputs.target, minlength=600), 1)[:, None]
+        return np.mean(np.linalg.norm(pos - centre[net.inputs.target], axis=1))
+    assert spread(sparse) > 1.5 * spread(base)
+    assert sparse.provenance["indegree_scale"] == 0.2 and "indegree_scale" not in base.provenance
+    with pytest.raises(ValueError, match="indegree_scale must be in"):
+        generate_v1(100, indegree_scale=0.0, n_classes=0)
