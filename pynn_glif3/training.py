@@ -104,6 +104,11 @@ class ReadoutTrainer:
         return tf.argmax(self._logits(z), axis=1, output_type=tf.int32), z
 
     # -- public ---------------------------------------------------------------------------------
+    def scale_learning_rates(self, factor):
+        """Multiply the learning rates of the input and recurrent weights by ``factor``."""
+        for optimizer in (self.optimizer, self._recurrent_optimizer):
+            optimizer.learning_rate.assign(optimizer.learning_rate * factor)
+
     def fit(self, probabilities, labels, epochs=1, batch_size=16, log=print, rng_seed=None):
         """Train on ``probabilities`` (samples, n_steps, n_inputs) spike probabilities per step.
 

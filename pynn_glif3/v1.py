@@ -216,12 +216,6 @@ def sample_inputs(net, stim, sample, args, noise_pool=None):
     return spikes_in, bkg, noise
 
 
-def run_sample(sim, setup_kwargs, net, stim, sample, args, window, options, compare, noise_pool=None):
-    """One trial: returns (record dict, raster (T, N), neo Block)."""
-    return run_samples(sim, setup_kwargs, net, stim, [sample], args, window, options, compare,
-                       noise_pool)[0]
-
-
 def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, compare,
                 noise_pool=None):
     """Several samples in one simulation (one after the other, each from the initial state) where

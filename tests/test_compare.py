@@ -66,3 +66,40 @@ def test_compare_on_users_files_prints_the_table(tmp_path):
         assert r["tf_predicted"] == r["simulator_predicted"]
     differ = [line for line in proc.stdout.splitlines() if line.startswith("predictions that differ")]
     assert differ and differ[0].split()[-1] == "0"
+
+
+def test_bundled_model_on_nest_equals_tensorflow(tmp_path):
+    out = str(tmp_path / "bundled")
+    proc = _compare("--samples", "0:50", "--out", out, "--quiet", "--no-plots")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.load(open(os.path.join(out, "tf_comparison.json")))
+    assert len(result["per_sample"]) == 50
+    for r in result["per_sample"]:
+        assert r["first_divergent_step"] is None, f"sample {r['sample']}"
+        assert r["tf_predicted"] == r["simulator_predicted"]
+    runs = json.load(open(os.path.join(out, "results.json")))["per_sample"]
+    assert all(r["trials_in_run"] == 50 for r in runs)          # one NEST simulation for all
+
+
+def test_bundled_model_classifies_held_out_digits():
+    """The issue's bar: at least 80% on the 300 held-out digits, TF float64 on the file's spikes."""
+    from argparse import Namespace
+
+    net = read_network(bundled.network_path())
+    args = Namespace(seed=0, background="shared", dt=1.0, tf_dtype="float64")
+    with open_stimulus(bundled.stimulus_path()) as stim:
+        window = tuple(int(x) for x in stim.response_window)
+        samples = list(range(len(stim)))
+        rasters = tf_rasters(net, stim, samples, args, window)
+        labels = np.asarray(stim.labels)
+    predicted = np.array([analysis.readout_decision(rasters[i], net.readout_ids, window) for i in samples])
+    assert len(samples) == 300 and np.all(np.bincount(labels) == 30)
+    assert np.mean(predicted == labels) >= 0.8
+    record = bundled.training_record()
+    assert record["task"]["n_test"] == 300 and record["network"]["n_neurons"] == net.n_neurons
+
+
+def test_missing_bundled_files_are_explained(monkeypatch, tmp_path):
+    monkeypatch.setattr(bundled, "DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="recreate it with examples/train_digits.py"):
+        bundled.network_path()
