@@ -15,9 +15,9 @@ Writes, into the package's data directory by default (--out to choose another):
 * digits_v1.json             settings, per-epoch history, held-out accuracy, time taken
 
 The run is deterministic (seeded, TensorFlow's deterministic ops): the same command recreates the
-same files.  It takes about 45 minutes on 2 cores (see digits_v1.json for the measured time).
+same files.  It takes about 40 minutes on 2 cores (see digits_v1.json for the measured time).
 
-    python examples/train_digits.py [--epochs 16] [--out DIR]
+    python examples/train_digits.py [--epochs 12] [--out DIR]
 """
 
 import argparse
@@ -60,7 +60,7 @@ def main(argv=None):
     from pynn_glif3 import bundled
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--epochs", type=int, default=16)
+    p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--out", default=bundled.DATA, help="output directory (default: the package's data)")
     args = p.parse_args(argv)
 
