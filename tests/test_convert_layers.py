@@ -1,5 +1,7 @@
 """Keras layers as connection lists, and normalisation: the Keras model is the oracle."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -7,7 +9,7 @@ keras = pytest.importorskip("keras")
 
 from pynn_glif3.convert import ConversionError, convert, forward, layers_from_keras  # noqa: E402
 from pynn_glif3.convert.layers import avgpool2d_connections  # noqa: E402
-from pynn_glif3.convert.normalisation import apply_scales, normalise  # noqa: E402
+from pynn_glif3.convert.normalisation import apply_scales, normalise, shift_logits  # noqa: E402
 
 
 def _randomise(model, seed):
@@ -163,3 +165,19 @@ def test_bad_arguments():
         convert(model, normalisation="data", data=np.full((2, 4), 3.0))
     with pytest.raises(ValueError, match="pass sim="):
         convert(model, normalisation="spikenorm", data=np.zeros((2, 4)))
+
+
+def test_shifted_logits_keep_the_class_and_make_the_top_logit_positive():
+    model = _randomise(_conv_net(), 9)
+    layers = layers_from_keras(model)
+    data = np.random.default_rng(10).random((50, 8, 8, 1))
+    logits = forward(layers, data)[-1]
+    layers[-1] = replace(layers[-1], bias=layers[-1].bias - 2 * np.abs(logits).max())
+    before = forward(layers, data)[-1]
+    assert before.max(axis=1).min() < 0                     # some images have no positive logit
+    shifted, shift = shift_logits(layers, data)
+    after = forward(shifted, data)[-1]
+    np.testing.assert_allclose(after - before, shift)
+    np.testing.assert_array_equal(after.argmax(axis=1), before.argmax(axis=1))
+    assert after.max(axis=1).min() == pytest.approx(0.1 * np.median(np.abs(before.max(axis=1))))
+    assert shift_logits(layers[:-1], data)[1] == 0.0        # a rectified last layer is left alone

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .encoding import ENCODINGS, check_pixels
-from .evaluation import Evaluation, classify, max_input_per_step
+from .evaluation import Evaluation, classify, max_input_per_step, setup
 from .layers import ConnectionLayer, ConversionError, forward, layers_from_keras
 from .network import build
 from .neurons import SpikingSettings
-from .normalisation import METHODS, normalise
+from .normalisation import METHODS, normalise, shift_logits
 
 __all__ = ["convert", "ConvertedNetwork", "SpikingSettings", "ConversionError", "ConnectionLayer",
            "Evaluation", "METHODS", "ENCODINGS", "layers_from_keras", "forward"]
@@ -47,8 +47,12 @@ class ConvertedNetwork:
         in units of ``settings.max_rate_hz``."""
         return forward(self.layers, check_pixels(images))[-1]
 
+    def setup(self, sim, **options):
+        """``sim.setup`` with this network's time step (and on-grid spikes on NEST)."""
+        setup(sim, self.settings, options)
+
     def build(self, sim, images):
-        """Build the network presenting ``images`` on ``sim`` (already set up); returns a
+        """Build the network presenting ``images`` on ``sim`` (after :meth:`setup`); returns a
         :class:`~.network.SpikingNetwork` with its populations."""
         return build(sim, self.layers, check_pixels(images), self.settings, self.encoding)
 
@@ -67,7 +71,9 @@ def convert(model, normalisation="data", data=None, sim=None, settings=None, enc
     ``normalisation`` is one of :data:`METHODS`; 'data' and 'spikenorm' need training images
     ``data`` (n, ...) in [0, 1]; 'spikenorm' also runs the spiking network on ``sim`` with
     ``spikenorm_images`` of them for ``spikenorm_ms`` per layer.  ``encoding``: 'poisson' or
-    'current' (see :mod:`.encoding`).
+    'current' (see :mod:`.encoding`).  With ``data`` and biases allowed, the output biases are
+    shifted by a common constant so that no training image has only negative logits
+    (:func:`.normalisation.shift_logits`; the class does not change).
     """
     if normalisation not in METHODS:
         raise ValueError(f"normalisation {normalisation!r}: expected one of {', '.join(METHODS)}")
@@ -85,5 +91,7 @@ def convert(model, normalisation="data", data=None, sim=None, settings=None, enc
             raise ValueError("SpikeNorm needs training images (argument 'data')")
         measure = max_input_per_step(sim, settings, data[:spikenorm_images], spikenorm_ms,
                                      encoding, setup_options)
+    if allow_bias:
+        layers, _ = shift_logits(layers, data)
     normalised, scales = normalise(layers, normalisation, data, percentile, measure)
     return ConvertedNetwork(normalised, scales, normalisation, settings, encoding)

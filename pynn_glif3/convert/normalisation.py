@@ -21,11 +21,28 @@ they choose lambda_l:
   presented, with the earlier layers already normalised.  See :func:`spikenorm_scales`.
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from .layers import forward
 
 METHODS = ("none", "model", "data", "spikenorm")
+
+
+def shift_logits(layers, data, fraction=0.1):
+    """``layers`` with a common constant added to the output biases, so that on ``data`` the top
+    logit of every image is at least ``fraction`` of the median top logit.
+
+    Output neurons fire only for positive logits: an image whose logits are all negative would
+    leave them silent.  The arg-max (and a softmax) is the same for logits shifted by a constant,
+    so the class does not change.  A rectified last layer, or no data, is left as it is.
+    """
+    if data is None or len(data) == 0 or layers[-1].rectified:
+        return layers, 0.0
+    top = forward(layers, data)[-1].max(axis=1)
+    shift = max(0.0, fraction * float(np.median(np.abs(top))) - float(top.min()))
+    return layers[:-1] + [replace(layers[-1], bias=layers[-1].bias + shift)], shift
 
 
 def apply_scales(layers, scales):
