@@ -57,6 +57,16 @@ def _compare(args):
     return compare.run(args)
 
 
+def _convert_arguments(parser):
+    from pynn_glif3.convert import cli
+    cli.add_arguments(parser)
+
+
+def _convert(args):
+    from pynn_glif3.convert import cli
+    return cli.run(args)
+
+
 #: Subcommands: name -> (help, add_arguments, run).
 COMMANDS = {
     "run": ("run a trained V1 network on a simulator: predictions, accuracy, neo files, plots",
@@ -66,6 +76,8 @@ COMMANDS = {
                 _compare_arguments, _compare),
     "build-nest": ("build the glif3_alpha NEST extension module for the installed NEST (cached)",
                    _build_nest_arguments, _build_nest),
+    "convert": ("convert a trained Keras ANN to a spiking network and measure its accuracy",
+                _convert_arguments, _convert),
 }
 
 

@@ -16,15 +16,22 @@ def connect_arrays(connector, projection):
         ParameterSpace({"weight": connector.weights, "delay": connector.delays},
                        schema=projection.synapse_type.get_schema(), shape=(n,)))
     native.evaluate(simplify=False)
-    pre_ids = np.asarray(projection.pre.node_collection.tolist(), dtype=np.int64)[connector.sources]
-    post_ids = np.asarray(projection.post.node_collection.tolist(), dtype=np.int64)[connector.targets]
+    weights = np.asarray(native["weight"], dtype=float)
+    celltype = projection.post.celltype
+    # as pyNN.nest does: NEST wants inhibitory conductances negative; IF_curr_delta's weights
+    # are mV, which must not be scaled as nA -> pA
+    if projection.receptor_type == "inhibitory" and getattr(celltype, "conductance_based", False):
+        weights = -weights
+    weights = weights * getattr(celltype, "receptor_scale", 1.0)
+    # PyNN's own array of node ids: NodeCollection.tolist() takes seconds for 1e5 cells
+    pre_ids = np.asarray(projection.pre.all_cells, dtype=np.int64)[connector.sources]
+    post_ids = np.asarray(projection.post.all_cells, dtype=np.int64)[connector.targets]
     syn_spec = {
         "synapse_model": projection.nest_synapse_model,
         "synapse_label": projection.nest_synapse_label,
-        "weight": np.asarray(native["weight"], dtype=float),
+        "weight": weights,
         "delay": np.asarray(native["delay"], dtype=float),
     }
-    celltype = projection.post.celltype
     if not getattr(celltype, "standard_receptor_type", False) and projection.receptor_type is not None:
         syn_spec["receptor_type"] = np.full(n, celltype.get_receptor_type(projection.receptor_type),
                                             dtype=np.int64)

@@ -1,0 +1,97 @@
+"""Trained Keras ANNs as spiking networks of integrate-and-fire neurons, on any PyNN simulator.
+
+The method of Diehl et al. 2015: the ReLU network's weights become synaptic weights of non-leaky
+integrate-and-fire neurons, whose firing rates then approximate the ANN's activations once each
+layer is scaled so that its largest activation maps to the largest rate (normalisation).  The
+class of an image is the output neuron with the most spikes.  docs/convert.md describes the method
+and the measured accuracies.
+
+    from pynn_glif3.convert import convert
+    import pyNN.nest as sim
+    snn = convert(keras_model, normalisation="data", data=x_train)
+    result = snn.classify(sim, x_test, presentation_ms=[100, 200], labels=y_test)
+    print(result.accuracy)
+
+Modules: :mod:`.layers` (Keras layers to connection lists), :mod:`.normalisation`,
+:mod:`.neurons` (the cell and its units), :mod:`.encoding` (input spikes), :mod:`.network`
+(the PyNN network), :mod:`.evaluation` (runs and spike counts), :mod:`.digits_task` (the
+scikit-learn digits example), :mod:`.report` (accuracy tables), :mod:`.cli`.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .encoding import ENCODINGS, check_pixels
+from .evaluation import Evaluation, classify, max_input_per_step, setup
+from .layers import ConnectionLayer, ConversionError, forward, layers_from_keras
+from .network import build
+from .neurons import SpikingSettings
+from .normalisation import METHODS, normalise, shift_logits
+
+__all__ = ["convert", "ConvertedNetwork", "SpikingSettings", "ConversionError", "ConnectionLayer",
+           "Evaluation", "METHODS", "ENCODINGS", "layers_from_keras", "forward"]
+
+
+@dataclass
+class ConvertedNetwork:
+    """The normalised layers of a converted ANN and how to run them."""
+    layers: list                 # normalised ConnectionLayers
+    scales: list                 # lambda_l per layer (see normalisation)
+    normalisation: str
+    settings: SpikingSettings
+    encoding: str = "poisson"
+
+    def analog(self, images):
+        """The normalised ANN's outputs (n, n_classes): the rates the output layer approximates,
+        in units of ``settings.max_rate_hz``."""
+        return forward(self.layers, check_pixels(images))[-1]
+
+    def setup(self, sim, **options):
+        """``sim.setup`` with this network's time step (and on-grid spikes on NEST)."""
+        setup(sim, self.settings, options)
+
+    def build(self, sim, images):
+        """Build the network presenting ``images`` on ``sim`` (after :meth:`setup`); returns a
+        :class:`~.network.SpikingNetwork` with its populations."""
+        return build(sim, self.layers, check_pixels(images), self.settings, self.encoding)
+
+    def classify(self, sim, images, presentation_ms, labels=None, batch_size=500,
+                 setup_options=None, progress=False):
+        """Run ``images`` through the spiking network on ``sim``: an :class:`Evaluation`."""
+        return classify(sim, self.layers, check_pixels(images), self.settings, presentation_ms,
+                        self.encoding, labels, batch_size, setup_options, progress)
+
+
+def convert(model, normalisation="data", data=None, sim=None, settings=None, encoding="poisson",
+            percentile=100.0, allow_bias=True, spikenorm_images=20, spikenorm_ms=200.0,
+            setup_options=None):
+    """Convert a trained Keras model into a :class:`ConvertedNetwork`.
+
+    ``normalisation`` is one of :data:`METHODS`; 'data' and 'spikenorm' need training images
+    ``data`` (n, ...) in [0, 1]; 'spikenorm' also runs the spiking network on ``sim`` with
+    ``spikenorm_images`` of them for ``spikenorm_ms`` per layer.  ``encoding``: 'poisson' or
+    'current' (see :mod:`.encoding`).  With ``data`` and biases allowed, the output biases are
+    shifted by a common constant so that no training image has only negative logits
+    (:func:`.normalisation.shift_logits`; the class does not change).
+    """
+    if normalisation not in METHODS:
+        raise ValueError(f"normalisation {normalisation!r}: expected one of {', '.join(METHODS)}")
+    if encoding not in ENCODINGS:
+        raise ValueError(f"encoding {encoding!r}: expected one of {', '.join(ENCODINGS)}")
+    settings = settings or SpikingSettings()
+    layers = layers_from_keras(model, allow_bias=allow_bias)
+    if data is not None:
+        data = check_pixels(data)
+    measure = None
+    if normalisation == "spikenorm":
+        if sim is None:
+            raise ValueError("SpikeNorm runs the spiking network: pass sim=<a PyNN module>")
+        if data is None:
+            raise ValueError("SpikeNorm needs training images (argument 'data')")
+        measure = max_input_per_step(sim, settings, data[:spikenorm_images], spikenorm_ms,
+                                     encoding, setup_options)
+    if allow_bias:
+        layers, _ = shift_logits(layers, data)
+    normalised, scales = normalise(layers, normalisation, data, percentile, measure)
+    return ConvertedNetwork(normalised, scales, normalisation, settings, encoding)
