@@ -25,12 +25,11 @@ from common import parser, print_table, write_json
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def one_run(n, threads, bio_ms, seed=0, background="shared"):
-    """Run in this process; prints one JSON line."""
+def trial(n, bio_ms, seed=0, background="shared"):
+    """The benchmark's network and inputs: (net, lgn spikes, background counts, noise draws,
+    seconds to generate the network).  Drawn from seeds only: every process gets the same."""
     import time
     import numpy as np
-    import pyNN.nest as sim
-    from common import peak_rss_mb
     from pynn_glif3 import network
     from pynn_glif3.synthetic import generate_v1
 
@@ -45,6 +44,16 @@ def one_run(n, threads, bio_ms, seed=0, background="shared"):
         from pynn_glif3.noise import NoisePool
         pool = NoisePool(np.random.default_rng(seed + 1).normal(0.0, 0.05, 10000))
         noise = pool.draw(bio_ms, n, seed + 2)
+    return net, lgn, bkg, noise, gen_s
+
+
+def one_run(n, threads, bio_ms, seed=0, background="shared"):
+    """Run in this process; prints one JSON line."""
+    import pyNN.nest as sim
+    from common import peak_rss_mb
+    from pynn_glif3 import network
+
+    net, lgn, bkg, noise, gen_s = trial(n, bio_ms, seed, background)
     sim.setup(timestep=1.0, threads=threads)
     built = network.build(sim, net, lgn, bkg, network.BuildOptions(background=background), noise=noise)
     run_s = built.run(bio_ms)

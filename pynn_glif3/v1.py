@@ -7,7 +7,10 @@ its spikes, a neo file) before moving on.  A rerun with the same settings skips 
 are done, so an interrupted run resumes where it stopped.  At the end: accuracy, confusion matrix,
 firing rate per population, and plots.
 
-The same code runs on every simulator: the simulator is a name on the command line.
+The same code runs on every simulator: the simulator is a name on the command line.  On NEST
+built with MPI it also runs under ``mpirun -np N``: every process builds its share of each trial,
+the recorded spikes are gathered onto rank 0, and only rank 0 decides, prints and writes, so the
+output is the same as with one process (see docs/mpi.md).
 """
 
 import argparse
@@ -20,6 +23,7 @@ import time
 import numpy as np
 
 from . import analysis, network
+from .parallel import Processes
 
 #: simulator name -> (PyNN module, how to install it)
 SIMULATORS = {
@@ -47,12 +51,15 @@ def import_simulator(name):
 
 def _probe(sim, name, setup_kwargs):
     """Set the simulator up once before reading any file, so that a missing piece (GeNN, say)
-    stops the run at once, with the simulator's own explanation."""
+    stops the run at once, with the simulator's own explanation.  Returns the processes it runs
+    on (:class:`~pynn_glif3.parallel.Processes`)."""
     try:
         sim.setup(**setup_kwargs)
+        procs = Processes.of(sim)
         sim.end()
     except ImportError as err:
         raise RunError(f"simulator {name!r} cannot run here: {err}") from err
+    return procs
 
 
 def parse_samples(text, n_samples):
@@ -193,7 +200,9 @@ def _config(args, net_path, stim_path, window):
                 noise_scale=parse_noise_scale(args.noise_scale) if decoded else None)
 
 
-def _check_resume(out, config):
+def _check_resume(out, config, write=True):
+    """Refuse an output directory holding results of other settings; record the settings
+    (``write``: only one process of a distributed run writes)."""
     path = os.path.join(out, "run.json")
     if os.path.exists(path):
         with open(path) as f:
@@ -203,7 +212,7 @@ def _check_resume(out, config):
             detail = "; ".join(f"{k}: {a!r} before, {b!r} now" for k, (a, b) in changed.items())
             raise RunError(f"{out} holds results of a run with other settings ({detail}); "
                            f"choose another --out or remove it")
-    else:
+    elif write:
         _atomic_json(path, config)
 
 
@@ -219,11 +228,13 @@ def sample_inputs(net, stim, sample, args, noise_pool=None):
 def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, compare,
                 noise_pool=None):
     """Several samples in one simulation (one after the other, each from the initial state) where
-    the simulator supports it, else one: a list of (record, raster (T, N), neo Block)."""
+    the simulator supports it, else one: a list of (record, raster (T, N), neo Block) on rank 0 of
+    a distributed run (the blocks hold every process's spikes), an empty list on the other ranks."""
     T = stim.seq_len
     inputs = [sample_inputs(net, stim, i, args, noise_pool) for i in samples]
     sim.setup(**setup_kwargs)
     try:
+        procs = Processes.of(sim)
         if len(samples) == 1:
             spikes_in, bkg, noise = inputs[0]
             built = network.build(sim, net, spikes_in, bkg, options, noise=noise)
@@ -231,9 +242,11 @@ def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, co
             bkg = None if inputs[0][1] is None else np.stack([x[1] for x in inputs])
             built = network.build_trials(sim, net, np.stack([x[0] for x in inputs]), bkg, options)
         run_seconds = built.run(T)
-        block = built.get_data()
+        block = built.get_data()          # gathered onto rank 0
     finally:
         sim.end()
+    if not procs.is_root:
+        return []
     rasters = built.trial_rasters(block, T)
     timings = built.trial_timings or [built.timing]
     out = []
@@ -389,7 +402,12 @@ def run(args):
     try:
         sim = import_simulator(args.simulator)
         setup_kwargs = _setup_kwargs(args)
-        _probe(sim, args.simulator, setup_kwargs)
+        procs = _probe(sim, args.simulator, setup_kwargs)
+    except RunError as err:
+        print(f"pynn-glif3 run: {err}", file=sys.stderr)
+        return 2
+    error = None
+    try:
         noise_pool = load_noise(args)
         net = read_network(args.network)
         if net.readout_ids is None:
@@ -405,28 +423,42 @@ def run(args):
         if not 0 <= window[0] < window[1] <= stim.seq_len:
             raise RunError(f"response window {window} is outside the trial's {stim.seq_len} steps")
         samples = parse_samples(args.samples, len(stim))
-        os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
+        if procs.is_root:
+            os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
         per_run = trials_per_run(args, sim)
-        _check_resume(args.out, _config(args, args.network, args.stimulus, window))
+        _check_resume(args.out, _config(args, args.network, args.stimulus, window), write=procs.is_root)
     except (RunError, FormatError) as err:
-        print(f"pynn-glif3 run: {err}", file=sys.stderr)
+        error = f"pynn-glif3 run: {err}"
+    # every process stops if any of them cannot go on (one alone stopping would leave the others
+    # waiting for it); rank 0 reports
+    errors = [e for e in procs.all_gather(error) if e]
+    if errors:
+        if procs.is_root:
+            print(errors[0], file=sys.stderr)
         return 2
 
     options = network.BuildOptions(dt=args.dt, delays=args.delays, background=args.background,
                                    record=args.record)
-    done = {i for i in samples
-            if os.path.exists(os.path.join(args.out, "samples", f"sample_{i:05d}.json"))}
-    todo = [i for i in samples if i not in done]
-    print(f"{net.summary().splitlines()[0]}\nsimulator {args.simulator}; {len(samples)} samples"
-          + (f", {len(done)} already done (resuming)" if done else ""), flush=True)
-    progress = Progress(len(todo), args.quiet)
+    todo = None
+    if procs.is_root:
+        done = {i for i in samples
+                if os.path.exists(os.path.join(args.out, "samples", f"sample_{i:05d}.json"))}
+        todo = [i for i in samples if i not in done]
+        print(f"{net.summary().splitlines()[0]}\nsimulator {args.simulator}; {len(samples)} samples"
+              + (f", {len(done)} already done (resuming)" if done else "")
+              + (f"; {procs.size} MPI processes" if procs.size > 1 else ""), flush=True)
+    todo = procs.broadcast(todo)
+    progress = Progress(len(todo), args.quiet or not procs.is_root)
     for first in range(0, len(todo), per_run):
         batch = todo[first:first + per_run]
+        # on the other ranks of a distributed run this builds and runs their share, returns []
         for record, raster, block in run_samples(sim, setup_kwargs, net, stim, batch, args, window,
                                                  options, args.compare_reference, noise_pool):
             _save_sample(args.out, record, raster, block)
             progress.update(f"sample {record['sample']}: label {record['label']}, "
                             f"predicted {record['predicted']}")
+    if not procs.is_root:
+        return 0
     summary = summarise(args.out, samples, net, net.n_classes, args.dt, window, plots=not args.no_plots)
     print_summary(summary)
     print(f"results in {args.out}/ (results.json, samples/, plots)")

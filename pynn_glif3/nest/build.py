@@ -3,8 +3,11 @@
 The C++ source is ``native/nest_module`` (shipped inside the package as
 ``pynn_glif3/native/nest_module``).  CMake compiles it with flags computed from the installed
 ``nest`` Python package: its headers (``<site-packages>/nest/include/nest``), the C++ string ABI
-of its kernel library (the PyPI wheel uses the old one) and OpenMP.  The wheel's ``nest-config``
-is not used: its paths belong to the machine the wheel was built on.
+of its kernel library (the PyPI wheel uses the old one) and OpenMP.  From NEST's ``nest-config``
+only the include directories that exist on this machine are taken: the PyPI wheel's point at the
+machine it was built on, while a NEST built here from source (with MPI, say) names the MPI
+headers its own headers include.  A NEST configured with MPI (``HAVE_MPI`` in its ``config.h``)
+needs ``mpi.h`` to be found there.
 
 The result is cached per NEST version and per hash of the sources and flags, in
 ``$PYNN_GLIF3_CACHE`` or ``$XDG_CACHE_HOME/pynn_glif3`` (default ``~/.cache/pynn_glif3``):
@@ -25,9 +28,11 @@ import json
 import os
 from pathlib import Path
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 
@@ -73,9 +78,10 @@ class NestInstallation:
                 f"NEST at {self.package_dir} has no extension-module headers "
                 f"({self.include_dir}/nest_extension_interface.h); glif3_alpha needs "
                 f"NEST >= 3.10 with headers, e.g. `pip install 'nest-simulator>=3.10'`")
-        config = (self.include_dir / "config.h").read_text(errors="replace")
-        match = re.search(r'#define\s+NEST_VERSION\s+"([^"]+)"', config)
+        self.config_h = (self.include_dir / "config.h").read_text(errors="replace")
+        match = re.search(r'#define\s+NEST_VERSION\s+"([^"]+)"', self.config_h)
         self.version = match.group(1) if match else "unknown"
+        self.has_mpi = re.search(r"^\s*#define\s+HAVE_MPI\b", self.config_h, re.M) is not None
         kernels = sorted(self.package_dir.glob("nestkernel_api*.so"))
         self.kernel_library = kernels[0] if kernels else None
 
@@ -88,12 +94,41 @@ class NestInstallation:
                              "`pip install 'nest-simulator>=3.10'` (or pynn_glif3[nest])")
         return cls(Path(list(spec.submodule_search_locations)[0]))
 
+    def config_script(self):
+        """NEST's ``nest-config`` of this Python environment, or None."""
+        script = Path(sysconfig.get_path("scripts")) / "nest-config"
+        return script if script.is_file() else None
+
+    def config_include_dirs(self):
+        """Include directories ``nest-config --includes`` names that exist here, other than
+        NEST's own and the compiler's default ones (e.g. the MPI headers of an MPI build)."""
+        script = self.config_script()
+        if script is None:
+            return []
+        try:
+            result = subprocess.run(["sh", str(script), "--includes"], capture_output=True,
+                                    text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return []
+        dirs = []
+        for arg in shlex.split(result.stdout if result.returncode == 0 else ""):
+            path = Path(arg[2:]) if arg.startswith("-I") else None
+            if (path is None or str(path) in _DEFAULT_INCLUDE_DIRS or not path.is_dir()
+                    or path.resolve() == self.include_dir.resolve() or str(path) in dirs):
+                continue
+            dirs.append(str(path))
+        return dirs
+
     def cxx_abi_flags(self):
         """``-D_GLIBCXX_USE_CXX11_ABI=0|1`` as NEST's kernel was compiled, read from its symbols."""
         if self.kernel_library is None:
             return []
         stat = self.kernel_library.stat()
         return list(_abi_flags(str(self.kernel_library), stat.st_size, stat.st_mtime_ns))
+
+
+#: searched by the compiler anyway; naming them with -I would change the order of system headers
+_DEFAULT_INCLUDE_DIRS = ("/usr/include", "/usr/local/include")
 
 
 @functools.lru_cache(maxsize=None)
@@ -170,7 +205,7 @@ def check_toolchain(nest_install=None, verbose=False):
     if ninja is None and shutil.which("make") is None:
         raise BuildError("neither ninja nor make found: `pip install ninja`")
     abi = nest_install.cxx_abi_flags()
-    include_dirs = boost_include_dirs()
+    include_dirs = boost_include_dirs() + nest_install.config_include_dirs()
     ok, err = _header_compiles(cxx, "vector", [], abi)
     if not ok:
         raise BuildError(f"the C++ compiler {cxx} cannot compile C++20 ({err.strip()[:300]}); "
@@ -184,8 +219,16 @@ def check_toolchain(nest_install=None, verbose=False):
     if not ok:
         raise BuildError("ltdl.h, which NEST's headers include, was not found: install the "
                          "Debian package `libltdl-dev` (apt-get install libltdl-dev)")
+    if nest_install.has_mpi:
+        ok, _ = _header_compiles(cxx, "mpi.h", include_dirs, abi)
+        if not ok:
+            raise BuildError(
+                f"NEST at {nest_install.package_dir} was built with MPI, and its headers include "
+                f"mpi.h, which is not in nest-config's include directories ({include_dirs or 'none'}): "
+                "install the MPI development files NEST was built with (Debian: libopenmpi-dev)")
     settings = {
         "nest_version": nest_install.version,
+        "nest_mpi": nest_install.has_mpi,
         "nest_include_dir": str(nest_install.include_dir),
         "extra_include_dirs": include_dirs,
         "cxx": cxx,
@@ -209,7 +252,8 @@ def cache_root():
 
 
 def build_key(nest_install=None, src=None):
-    """The cache key: NEST version, headers and ABI, the compile flags and the module's sources.
+    """The cache key: NEST version, headers, configuration (``config.h``) and ABI, the compile
+    flags and the module's sources.
 
     The compiler is not part of the key (it is recorded in build-info.json), so that a built
     module is found even where no compiler is installed.
@@ -218,7 +262,7 @@ def build_key(nest_install=None, src=None):
     src = src or source_dir()
     digest = hashlib.sha256()
     for part in (nest_install.version, str(nest_install.include_dir),
-                 " ".join(list(BASE_FLAGS) + nest_install.cxx_abi_flags())):
+                 nest_install.config_h, " ".join(list(BASE_FLAGS) + nest_install.cxx_abi_flags())):
         digest.update(part.encode() + b"\0")
     for name in SOURCE_FILES:
         digest.update(name.encode() + b"\0" + (src / name).read_bytes() + b"\0")
