@@ -15,6 +15,7 @@ shift || true
 python=${PYTHON:-python3}
 venv=${PYNN_GLIF3_VENV:-.venv}
 
+. scripts/setup_common.sh
 missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 [ -f /usr/include/ltdl.h ] || missing+=(libltdl-dev)
@@ -22,18 +23,8 @@ command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
 [ -f /usr/lib/arm-none-eabi/newlib/rdimon.specs ] || missing+=(libnewlib-arm-none-eabi)
 command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "== installing Debian packages: ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if [ ! -x "$venv/bin/python" ]; then
-    echo "== creating the virtual environment $venv"
-    "$python" -m venv "$venv"
-fi
+install_debian_packages "${missing[@]}"
+make_venv "$python" "$venv"
 echo "== installing pynn_glif3 with its NEST, TensorFlow, sPyNNaker, plotting and test extras"
 "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$venv/bin/python" -m pip install -q -e ".[nest,tf,spinnaker,plots,test]"

@@ -24,6 +24,7 @@ build_dir=${BUILD_DIR:-$venv/build}
 
 # Debian: OpenMPI (compiler wrappers, headers, mpirun), and NEST's optional libraries that the wheel
 # also uses (Boost headers, GSL, ltdl for loading extension modules).
+. "$repo/scripts/setup_common.sh"
 missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v mpicxx >/dev/null 2>&1 || missing+=(libopenmpi-dev)
@@ -31,18 +32,8 @@ command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 [ -f /usr/include/ltdl.h ] || missing+=(libltdl-dev)
 [ -f /usr/include/gsl/gsl_rng.h ] || missing+=(libgsl-dev)
 [ -f /usr/include/boost/version.hpp ] || missing+=(libboost-dev)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "== installing Debian packages: ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo=sudo
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-if [ ! -x "$venv/bin/python" ]; then
-    echo "== creating the virtual environment $venv"
-    "$python" -m venv "$venv"
-fi
+install_debian_packages "${missing[@]}"
+make_venv "$python" "$venv"
 pip() { "$venv/bin/python" -m pip "$@"; }
 pip install -q --upgrade pip
 pip install -q scikit-build-core "cython>=3" setuptools wheel cmake ninja numpy
