@@ -25,9 +25,9 @@ from pynn_glif3.convert.report import accuracy_rows, best_rows, markdown_table  
 PRESENTATIONS_MS = [25.0, 50.0, 100.0, 200.0, 350.0]
 
 
-def strategies(model, x_train, x_test, n_images):
+def strategies(model, x_train, x_test, n_images, reset):
     """Seconds per image for one image per simulation and for batches of copies."""
-    snn = convert(model, "data", data=x_train)
+    snn = convert(model, "data", data=x_train, reset=reset)
     rows, base = [], None
     for batch in (1, 20, n_images):
         count = min(n_images, 20) if batch == 1 else n_images    # one per run is slow: fewer
@@ -61,7 +61,7 @@ def main():
                                   normalisations, PRESENTATIONS_MS, [encoding],
                                   setup_options={"rng_seed": 1}, resets=args.reset)
         if architecture == "dense":
-            speed = strategies(model, x_train, x_test, len(x_test))
+            speed = strategies(model, x_train, x_test, len(x_test), args.reset[-1])
     print(f"\n{len(x_test)} held-out digits; run (s): simulating the whole test set up to that "
           "presentation time; build (s): creating the networks (all presentations share them)\n")
     print(markdown_table(rows))
@@ -72,7 +72,8 @@ def main():
               f"({r['encoding']} input, {r['normalisation']}, {r['presentation_ms']:g} ms); "
               f"ANN {100 * r['ann_accuracy']:.1f} %, {gap:.1f} points lower")
     if speed:
-        print("\npresenting many images (dense ANN, data-based, Poisson, 100 ms):")
+        print(f"\npresenting many images (dense ANN, reset {args.reset[-1]}, data-based, Poisson, "
+              "100 ms):")
         print_table(speed, ["images_per_run", "images", "s_per_image", "speedup"])
     print(f"total {time.perf_counter() - t0:.0f} s")
     write_json(args.json, "convert", rows, strategies=speed, n_test=len(x_test))
