@@ -38,8 +38,9 @@ def main():
         model.summary()
         print(f"{architecture} ANN test accuracy: {100 * ann_accuracy(model, x_test, y_test):.1f} %")
 
-        # 3. one conversion, run by hand: data-based normalisation, Poisson input, 200 ms
-        snn = convert(model, normalisation="data", data=x_train)
+        # 3. one conversion, run by hand: data-based normalisation, Poisson input, neurons that
+        #    reset by subtraction (GLIF3Alpha), 200 ms
+        snn = convert(model, normalisation="data", data=x_train, reset="subtract")
         result = snn.classify(sim, x_test, presentation_ms=200.0, labels=y_test,
                               setup_options={"rng_seed": 1})
         print(f"{architecture} SNN (data-based, 200 ms): {100 * result.accuracy[0]:.1f} %")
@@ -50,7 +51,8 @@ def main():
                               setup_options={"rng_seed": 1})
     print(markdown_table(rows))
     for r in best_rows(rows):
-        print(f"best SNN for the {r['model']} ANN: {100 * r['snn_accuracy']:.1f} % "
+        print(f"best SNN for the {r['model']} ANN (reset {r['reset']}): "
+              f"{100 * r['snn_accuracy']:.1f} % "
               f"({r['normalisation']}, {r['presentation_ms']:g} ms) vs ANN "
               f"{100 * r['ann_accuracy']:.1f} %")
 

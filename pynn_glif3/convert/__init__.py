@@ -3,12 +3,14 @@
 The method of Diehl et al. 2015: the ReLU network's weights become synaptic weights of non-leaky
 integrate-and-fire neurons, whose firing rates then approximate the ANN's activations once each
 layer is scaled so that its largest activation maps to the largest rate (normalisation).  The
+neurons reset by subtraction (Rueckauer et al. 2017; the project's GLIF3Alpha) or, optionally, to
+zero (PyNN's IF_curr_exp).  The
 class of an image is the output neuron with the most spikes.  docs/convert.md describes the method
 and the measured accuracies.
 
     from pynn_glif3.convert import convert
     import pyNN.nest as sim
-    snn = convert(keras_model, normalisation="data", data=x_train)
+    snn = convert(keras_model, normalisation="data", data=x_train, reset="subtract")
     result = snn.classify(sim, x_test, presentation_ms=[100, 200], labels=y_test)
     print(result.accuracy)
 
@@ -18,7 +20,7 @@ Modules: :mod:`.layers` (Keras layers to connection lists), :mod:`.normalisation
 scikit-learn digits example), :mod:`.report` (accuracy tables), :mod:`.cli`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,11 +28,11 @@ from .encoding import ENCODINGS, check_pixels
 from .evaluation import Evaluation, classify, max_input_per_step, setup
 from .layers import ConnectionLayer, ConversionError, forward, layers_from_keras
 from .network import build
-from .neurons import SpikingSettings
+from .neurons import RESETS, SpikingSettings
 from .normalisation import METHODS, normalise, shift_logits
 
 __all__ = ["convert", "ConvertedNetwork", "SpikingSettings", "ConversionError", "ConnectionLayer",
-           "Evaluation", "METHODS", "ENCODINGS", "layers_from_keras", "forward"]
+           "Evaluation", "METHODS", "ENCODINGS", "RESETS", "layers_from_keras", "forward"]
 
 
 @dataclass
@@ -51,10 +53,11 @@ class ConvertedNetwork:
         """``sim.setup`` with this network's time step (and on-grid spikes on NEST)."""
         setup(sim, self.settings, options)
 
-    def build(self, sim, images):
-        """Build the network presenting ``images`` on ``sim`` (after :meth:`setup`); returns a
-        :class:`~.network.SpikingNetwork` with its populations."""
-        return build(sim, self.layers, check_pixels(images), self.settings, self.encoding)
+    def build(self, sim, images, duration_ms=1e10):
+        """Build the network presenting ``images`` for ``duration_ms`` on ``sim`` (after
+        :meth:`setup`); returns a :class:`~.network.SpikingNetwork` with its populations."""
+        return build(sim, self.layers, check_pixels(images), self.settings, self.encoding,
+                     duration_ms)
 
     def classify(self, sim, images, presentation_ms, labels=None, batch_size=500,
                  setup_options=None, progress=False):
@@ -65,21 +68,24 @@ class ConvertedNetwork:
 
 def convert(model, normalisation="data", data=None, sim=None, settings=None, encoding="poisson",
             percentile=100.0, allow_bias=True, spikenorm_images=20, spikenorm_ms=200.0,
-            setup_options=None):
+            setup_options=None, reset=None):
     """Convert a trained Keras model into a :class:`ConvertedNetwork`.
 
     ``normalisation`` is one of :data:`METHODS`; 'data' and 'spikenorm' need training images
     ``data`` (n, ...) in [0, 1]; 'spikenorm' also runs the spiking network on ``sim`` with
     ``spikenorm_images`` of them for ``spikenorm_ms`` per layer.  ``encoding``: 'poisson' or
-    'current' (see :mod:`.encoding`).  With ``data`` and biases allowed, the output biases are
-    shifted by a common constant so that no training image has only negative logits
-    (:func:`.normalisation.shift_logits`; the class does not change).
+    'current' (see :mod:`.encoding`).  ``reset``: 'subtract' (GLIF3Alpha, the default) or 'zero'
+    (IF_curr_exp), see :mod:`.neurons`; given, it replaces ``settings.reset``.  With ``data`` and
+    biases allowed, the output biases are shifted by a common constant so that no training image
+    has only negative logits (:func:`.normalisation.shift_logits`; the class does not change).
     """
     if normalisation not in METHODS:
         raise ValueError(f"normalisation {normalisation!r}: expected one of {', '.join(METHODS)}")
     if encoding not in ENCODINGS:
         raise ValueError(f"encoding {encoding!r}: expected one of {', '.join(ENCODINGS)}")
     settings = settings or SpikingSettings()
+    if reset is not None:
+        settings = replace(settings, reset=reset)
     layers = layers_from_keras(model, allow_bias=allow_bias)
     if data is not None:
         data = check_pixels(data)

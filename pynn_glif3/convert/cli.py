@@ -14,6 +14,7 @@ import numpy as np
 
 from .digits_task import ARCHITECTURES
 from .encoding import ENCODINGS
+from .neurons import RESETS
 from .normalisation import METHODS
 
 SIMULATORS = {"nest": "pyNN.nest", "spinnaker": "pyNN.spiNNaker"}
@@ -28,6 +29,9 @@ def add_arguments(parser):
                         "based and SpikeNorm normalisation) x_train; images scaled to [0, 1]")
     parser.add_argument("--normalisation", nargs="+", choices=METHODS, default=["data"])
     parser.add_argument("--encoding", nargs="+", choices=ENCODINGS, default=["poisson"])
+    parser.add_argument("--reset", nargs="+", choices=RESETS, default=[RESETS[0]],
+                        help="the neurons' reset: by subtraction (GLIF3Alpha) or to zero "
+                        "(IF_curr_exp)")
     parser.add_argument("--presentation-ms", nargs="+", type=float, default=[50.0, 100.0, 200.0],
                         help="presentation times (ms), all measured in one run")
     parser.add_argument("--dt", type=float, default=1.0, help="time step (ms)")
@@ -86,7 +90,7 @@ def run(args):
         settings = SpikingSettings(dt_ms=args.dt, max_rate_hz=args.max_rate)
         rows = accuracy_rows(name, model, x_train, x_test, y_test, sim, args.normalisation,
                              args.presentation_ms, args.encoding, settings, args.batch_size,
-                             setup_options)
+                             setup_options, resets=args.reset)
     except (ValueError, NotImplementedError) as exc:
         print(f"pynn-glif3 convert: {exc}", file=sys.stderr)
         return 1

@@ -1,15 +1,15 @@
 """Input encodings: how pixel values in [0, 1] become spikes, with PyNN standard cell types.
 
 * ``poisson``: a SpikeSourcePoisson per pixel at ``value * max_rate_hz``.
-* ``current``: an integrate-and-fire neuron per pixel (the same cell as the hidden layers) driven by
-  a constant current, so it fires regularly at ``value * max_rate_hz`` (the deterministic
-  "constant-current" input of Rueckauer et al. 2017, here as spikes so that every layer,
+* ``current``: an integrate-and-fire neuron per pixel (the same cell as the hidden layers, with
+  the same reset) driven by a constant current, so it fires regularly at ``value * max_rate_hz``
+  (the deterministic "constant-current" input of Rueckauer et al. 2017, here as spikes so that every layer,
   including the first, is spiking).
 """
 
 import numpy as np
 
-from .neurons import if_population, rate_to_current_na
+from .neurons import if_population
 
 ENCODINGS = ("poisson", "current")
 
@@ -31,6 +31,6 @@ def input_population(sim, encoding, pixels, settings, duration_ms):
         return sim.Population(pixels.size, sim.SpikeSourcePoisson(
             rate=rates_hz, start=0.0, duration=float(duration_ms)), label="input")
     if encoding == "current":
-        return if_population(sim, pixels.size, settings, rate_to_current_na(rates_hz, settings),
+        return if_population(sim, pixels.size, settings, pixels * settings.bias_per_step(),
                              label="input")
     raise ValueError(f"encoding {encoding!r}: expected one of {', '.join(ENCODINGS)}")

@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from .network import build, spike_counts, spike_steps
+from .neurons import prepare_simulator
 
 
 @dataclass
@@ -48,6 +49,7 @@ def setup(sim, settings, options=None):
     least one step, which would halve the highest rate.
     """
     options = dict(options or {})
+    prepare_simulator(settings)
     if getattr(sim, "__name__", "") == "pyNN.nest":
         options.setdefault("spike_precision", "on_grid")
     sim.setup(timestep=settings.dt_ms, min_delay=settings.dt_ms, **options)

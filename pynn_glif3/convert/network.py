@@ -7,8 +7,9 @@ and running it once costs far less than presenting the images one after the othe
 of the state between them, and there is no activity left over from a previous image.
 
 Weights are split by sign into two projections, positive onto the 'excitatory' and negative
-(kept negative, PyNN's convention for current synapses) onto the 'inhibitory' receptor, so that
-backends that route synapses by receptor (sPyNNaker) get what they expect.  Every projection
+(kept negative, PyNN's convention for current synapses) onto the 'inhibitory' receptor of
+IF_curr_exp ('syn1' and 'syn2' of GLIF3Alpha), so that backends that route synapses by receptor
+(sPyNNaker) get what they expect.  Every projection
 has the smallest delay, one time step.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .encoding import input_population
-from .neurons import if_population, rate_to_current_na, weight_to_current_na
+from .neurons import if_population, weight_to_current_na
 
 
 @dataclass
@@ -54,11 +55,11 @@ def build(sim, layers, images, settings, encoding="poisson", duration_ms=1e10):
     pre = net.input
     delay = settings.dt_ms
     for layer in layers:
-        bias_na = rate_to_current_na(layer.bias * settings.max_rate_hz, settings)
-        post = if_population(sim, n * layer.n_outputs, settings, np.tile(bias_na, n), layer.name)
+        bias = np.tile(layer.bias * settings.bias_per_step(), n)      # thresholds per step
+        post = if_population(sim, n * layer.n_outputs, settings, bias, layer.name)
         sources, targets, weights = replicated_connections(layer, n)
         weights = weight_to_current_na(weights, settings)
-        for receptor, sign in (("excitatory", weights > 0), ("inhibitory", weights < 0)):
+        for receptor, sign in zip(settings.receptors, (weights > 0, weights < 0)):
             if np.any(sign):
                 connector = FromArraysConnector(sources[sign], targets[sign], weights[sign],
                                                 np.full(int(sign.sum()), delay))

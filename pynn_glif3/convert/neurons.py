@@ -1,59 +1,85 @@
-"""The spiking neuron of converted networks: PyNN's standard ``IF_curr_exp``, made non-leaky.
+"""The spiking neuron of converted networks: a non-leaky integrate-and-fire cell, in two variants.
 
-Why this cell: IF_curr_exp is the one integrate-and-fire type that every PyNN backend provides
-(pyNN.nest as iaf_psc_exp, sPyNNaker as IFCurrExpBase, GeNN's and Brian's PyNN backends too).
-IF_curr_delta would be the natural choice, but pyNN.nest (0.12) cannot set or record its
-membrane potential (its NEST cell starts at -70 mV whatever the script says).  With a synaptic
-time constant of a tenth of a step, an input spike's charge (weight * tau_syn) reaches the
-membrane within the step after its arrival, so the cell integrates ``sum_j w_ij * spikes_j`` as
-a delta synapse would, one step later.
+The converted network needs a cell that sums its inputs ``sum_j w_ij * spikes_j`` on the membrane
+without leak and fires when the sum crosses a threshold.  What it does at a spike is the choice
+``SpikingSettings.reset``:
 
-Units: the threshold is 1 mV above the resting and reset potential 0 mV, and the synaptic weight
-is chosen so that a spike moves the membrane by the ANN weight in units of the threshold
+* ``"subtract"`` (the default): the project's ``GLIF3Alpha`` made non-leaky.  It resets by
+  subtraction, ``V <- V - (V_th - V_reset)`` with no clamp, so the charge above the threshold is
+  kept for the next spike (Rueckauer et al. 2017) and the firing rate follows the input exactly,
+  whatever the size of the single inputs.  It runs wherever GLIF3Alpha does: NEST (pyNN.nest),
+  the project's GeNN backend (``pynn_glif3.genn``) and SpiNNaker (pyNN.spiNNaker).
+* ``"zero"``: PyNN's standard ``IF_curr_exp``, reset to the resting potential as Diehl et al. 2015
+  do; the charge above the threshold is lost at each spike.  Every PyNN backend has the cell.
+
+Units (both variants): the threshold is 1 mV above the resting potential 0 mV, and each synaptic
+weight is chosen so that a spike moves the membrane by the ANN weight in units of the threshold
 (:func:`weight_to_current_na`).  An ANN activation ``a`` (after normalisation) is then a firing
-rate ``a * max_rate_hz``, and a bias ``b`` a constant current that alone would fire the cell at
-``b * max_rate_hz``.
+rate ``a * max_rate_hz``, and a bias ``b`` a constant current that alone raises the membrane by
+``b * max_rate_hz * dt`` thresholds per step (:func:`drive_to_current_na`).
 
-Leak: ``tau_m`` is long (10 s by default) compared with a presentation (a few hundred ms), so the
-membrane hardly leaks; it is finite because SpiNNaker's s16.15 arithmetic holds the membrane
-resistance ``tau_m / cm`` (at most 65535 MOhm) and ``exp(-dt / tau_m)`` to 2^-15.
+GLIF3Alpha as a non-leaky cell (docs/model.md for its step): ``tau_m`` 10^9 ms (the model accepts
+any finite value; the leak over a 1 s presentation is then 1e-6 of the membrane), after-spike
+currents zero, ``tau_refrac`` 0 (allowed: the cell may fire in every step), ``v_reset = v_rest``
+so that a spike subtracts exactly one threshold, and alpha synapses with ``tau_syn = dt / 3``: a
+spike's PSC then delivers 90 % of its charge to the membrane in one step, 99.3 % within two.  The
+alpha PSC of weight ``w`` carries ``w e tau`` in continuous time; in the model's discrete step the
+membrane receives ``F h P S / (1 - S)^2`` per unit weight (``sum_k k S^k`` of the PSC samples
+``Y_k = k h S^k P w``), which is what :func:`weight_to_current_na` inverts.
 
-Reset: to 0 mV (the resting potential), as Diehl et al. 2015 do; PyNN's standard
-integrate-and-fire types can only reset to a fixed potential.  Reset by subtraction (Rueckauer et
-al. 2017) would keep the charge above threshold and so lose less, but no standard PyNN cell offers
-it on every backend.  Normalisation keeps each single input below the threshold, which bounds the
-charge lost at a reset.
+IF_curr_exp as a non-leaky cell: ``tau_m`` 10 s, finite because SpiNNaker's s16.15 arithmetic
+holds the membrane resistance ``tau_m / cm`` (at most 65535 MOhm) and ``exp(-dt / tau_m)`` to 2^-15;
+``tau_syn`` a tenth of a step, so that an input spike's charge (weight * tau_syn) reaches the
+membrane within the step after its arrival.  IF_curr_delta would be the natural choice, but
+pyNN.nest (0.12) cannot set or record its membrane potential.  Normalisation keeps each single
+input below the threshold, which bounds the charge lost at a reset.
 
-Refractory period: 0 ms, so a neuron can fire in every step: the highest rate is 1 / dt, and
-``max_rate_hz * dt`` must not exceed 1.
+Refractory period: 0 ms for both, so a neuron can fire in every step: the highest rate is 1 / dt,
+and ``max_rate_hz * dt`` must not exceed 1.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-#: Threshold above rest and reset (mV): a weight of 1 mV is one threshold.
+from .. import units
+
+#: Reset modes: ``subtract`` (GLIF3Alpha) and ``zero`` (IF_curr_exp).
+RESETS = ("subtract", "zero")
+#: Threshold above rest (mV): a weight of 1 mV is one threshold.
 THRESHOLD_MV = 1.0
-#: A sum of inputs that reaches the threshold in exact arithmetic must fire even though the slight
-#: leak (dt / 2 tau_m per step: 5e-5 at the defaults) and rounding leave it a hair below; else a
-#: pixel of value 1 would drive its input cell every second step instead of every step.  So the
-#: threshold sits this far below 1 mV (0.1 %, a negligible change of the rates).
+#: IF_curr_exp only: a sum of inputs that reaches the threshold in exact arithmetic must fire even
+#: though the slight leak (dt / 2 tau_m per step: 5e-5 at the defaults) and rounding leave it a hair
+#: below; else a pixel of value 1 would drive its input cell every second step instead of every
+#: step.  So that threshold sits this far below 1 mV (0.1 %, a negligible change of the rates).
+#: Reset by subtraction needs no margin: a hair below only delays the first spike by a step.
 THRESHOLD_MARGIN_MV = 1e-3
-#: Synaptic time constant in time steps: short, so that a spike's charge lands within one step.
-TAU_SYN_STEPS = 0.1
+#: Synaptic time constant in time steps, per reset mode: short, so that a spike's charge lands
+#: within a step or two (the alpha PSC needs a few tenths of a step to be sampled at all).
+TAU_SYN_STEPS = {"subtract": 1.0 / 3.0, "zero": 0.1}
+#: Membrane time constant (ms) per reset mode, when SpikingSettings.tau_m_ms is not given.
+DEFAULT_TAU_M_MS = {"subtract": 1.0e9, "zero": 1.0e4}
+#: Receptors of (positive, negative) weights per reset mode.  Negative weights stay negative
+#: (PyNN's convention for current synapses); GLIF3Alpha's receptors take either sign, the split
+#: just keeps every projection of one sign.
+RECEPTORS = {"subtract": ("syn1", "syn2"), "zero": ("excitatory", "inhibitory")}
 
 
 @dataclass(frozen=True)
 class SpikingSettings:
-    """Time step, rate scale and membrane of a converted network."""
+    """Time step, rate scale, membrane and reset of a converted network."""
     dt_ms: float = 1.0
     max_rate_hz: float = 500.0       # rate of an activation of 1 (and of a pixel of value 1)
-    tau_m_ms: float = 1.0e4          # membrane time constant: long, so that it hardly leaks
+    tau_m_ms: float = None           # membrane time constant; None: DEFAULT_TAU_M_MS[reset]
     cm_nf: float = 1.0
+    reset: str = "subtract"          # one of RESETS
 
     def __post_init__(self):
-        for name in ("dt_ms", "max_rate_hz", "tau_m_ms", "cm_nf"):
-            value = getattr(self, name)
+        if self.reset not in RESETS:
+            raise ValueError(f"SpikingSettings.reset = {self.reset!r}: expected one of "
+                             f"{', '.join(RESETS)}")
+        for name, value in (("dt_ms", self.dt_ms), ("max_rate_hz", self.max_rate_hz),
+                            ("tau_m_ms", self.membrane_tau_ms), ("cm_nf", self.cm_nf)):
             if not (np.isfinite(value) and value > 0):
                 raise ValueError(f"SpikingSettings.{name} = {value!r}: expected a positive number")
         if self.max_rate_hz * self.dt_ms / 1000.0 > 1.0 + 1e-12:
@@ -62,42 +88,103 @@ class SpikingSettings:
                 f"than one spike per step; use max_rate_hz <= {1000.0 / self.dt_ms:g}")
 
     @property
+    def membrane_tau_ms(self):
+        """``tau_m_ms``, or the reset mode's default: long, so that the membrane hardly leaks."""
+        return DEFAULT_TAU_M_MS[self.reset] if self.tau_m_ms is None else self.tau_m_ms
+
+    @property
     def tau_syn_ms(self):
-        return TAU_SYN_STEPS * self.dt_ms
+        return TAU_SYN_STEPS[self.reset] * self.dt_ms
+
+    @property
+    def receptors(self):
+        """Receptor names of (positive, negative) weights."""
+        return RECEPTORS[self.reset]
 
     def bias_per_step(self):
         """Membrane increment (in thresholds) per step for an activation (or bias) of 1."""
         return self.max_rate_hz * self.dt_ms / 1000.0
 
 
-def rate_to_current_na(rates_hz, settings):
-    """The constant current (nA) that makes the non-leaky cell fire at ``rates_hz``."""
-    # rate * threshold = dv/dt = I / cm  (mV/ms = nA/nF)
-    return np.asarray(rates_hz, dtype=np.float64) / 1000.0 * THRESHOLD_MV * settings.cm_nf
+def _glif3_drive_mv_per_pa(settings):
+    """GLIF3Alpha's F = (1 - D) / g (mV per pA over one step), as its backends compute it."""
+    g = float(units.g_nS(settings.cm_nf, settings.membrane_tau_ms))
+    decay = np.exp(-settings.dt_ms * g / float(units.nF_to_pF(settings.cm_nf)))
+    return (1.0 - decay) / g
+
+
+def _glif3_membrane_mv_per_pa(settings):
+    """The membrane change (mV) that one input of weight 1 pA causes in total on GLIF3Alpha:
+    F times the sum of its PSC samples ``Y_k = k h S^k P`` (leak over those steps neglected)."""
+    h, tau = settings.dt_ms, settings.tau_syn_ms
+    s = np.exp(-h / tau)
+    return _glif3_drive_mv_per_pa(settings) * h * (np.e / tau) * s / (1.0 - s) ** 2
+
+
+def drive_to_current_na(per_step, settings):
+    """The constant current (nA) that raises the membrane by ``per_step`` thresholds per step."""
+    per_step = np.asarray(per_step, dtype=np.float64)
+    if settings.reset == "subtract":
+        return units.pA_to_nA(per_step * THRESHOLD_MV / _glif3_drive_mv_per_pa(settings))
+    # dv/dt = I / cm  (mV/ms = nA/nF)
+    return per_step / settings.dt_ms * THRESHOLD_MV * settings.cm_nf
 
 
 def weight_to_current_na(weights, settings):
-    """The IF_curr_exp weight (nA) whose charge moves the membrane by ``weights`` thresholds."""
-    # charge = weight * tau_syn; voltage = charge / cm
-    return np.asarray(weights, dtype=np.float64) * THRESHOLD_MV * settings.cm_nf / settings.tau_syn_ms
+    """The synaptic weight (nA) whose charge moves the membrane by ``weights`` thresholds."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if settings.reset == "subtract":
+        return units.pA_to_nA(weights * THRESHOLD_MV / _glif3_membrane_mv_per_pa(settings))
+    # IF_curr_exp: charge = weight * tau_syn; voltage = charge / cm
+    return weights * THRESHOLD_MV * settings.cm_nf / settings.tau_syn_ms
 
 
-def if_population(sim, size, settings, i_offset_na=0.0, label=None):
-    """A population of the non-leaky cell on ``sim`` (any PyNN module), starting at rest.
+def glif3_parameters(settings, i_offset_na=0.0):
+    """GLIF3Alpha's PyNN parameters for the non-leaky, subtracting cell of ``settings``."""
+    params = dict(v_rest=0.0, v_reset=0.0, v_thresh=THRESHOLD_MV, cm=settings.cm_nf,
+                  tau_m=settings.membrane_tau_ms, tau_refrac=0.0, i_offset=i_offset_na,
+                  asc_amp_1=0.0, asc_amp_2=0.0, asc_decay_1=0.0, asc_decay_2=0.0)
+    params.update({f"tau_syn_{r}": settings.tau_syn_ms for r in range(1, 5)})
+    return params
 
-    NotImplementedError if ``sim`` lacks IF_curr_exp.
-    """
+
+def prepare_simulator(settings):
+    """Run before ``sim.setup``: GLIF3Alpha's backends adapt their simulator module (on NEST the
+    glif3_alpha module must be loaded into a kernel before any node exists)."""
+    if settings.reset == "subtract":
+        from ..celltype import activate_backends
+        activate_backends()
+
+
+def _celltype(sim, settings, i_offset_na):
+    name = getattr(sim, "__name__", repr(sim))
+    if settings.reset == "subtract":
+        from ..celltype import GLIF3Alpha        # needs PyNN, unlike the rest of the package
+        celltype = getattr(sim, "GLIF3Alpha", GLIF3Alpha)   # the GeNN backend has its own
+        return celltype(**glif3_parameters(settings, i_offset_na))
     celltype = getattr(sim, "IF_curr_exp", None)
     if celltype is None:
-        name = getattr(sim, "__name__", repr(sim))
-        extra = (" (pynn_glif3.genn implements only the GLIF3Alpha cell type)"
+        extra = (" (pynn_glif3.genn implements only the GLIF3Alpha cell type: use reset='subtract')"
                  if name.startswith("pynn_glif3.genn") else "")
         raise NotImplementedError(
-            f"the converted network needs PyNN's standard IF_curr_exp cell type, which the "
-            f"simulator module {name} does not provide{extra}; use pyNN.nest or pyNN.spiNNaker")
-    cells = sim.Population(size, celltype(
-        v_rest=0.0, v_reset=0.0, v_thresh=THRESHOLD_MV - THRESHOLD_MARGIN_MV,
-        tau_m=settings.tau_m_ms, cm=settings.cm_nf, tau_refrac=0.0, i_offset=i_offset_na,
-        tau_syn_E=settings.tau_syn_ms, tau_syn_I=settings.tau_syn_ms), label=label)
+            f"reset='zero' needs PyNN's standard IF_curr_exp cell type, which the simulator "
+            f"module {name} does not provide{extra}; use reset='subtract' (GLIF3Alpha)")
+    return celltype(v_rest=0.0, v_reset=0.0, v_thresh=THRESHOLD_MV - THRESHOLD_MARGIN_MV,
+                    tau_m=settings.membrane_tau_ms, cm=settings.cm_nf, tau_refrac=0.0,
+                    i_offset=i_offset_na, tau_syn_E=settings.tau_syn_ms,
+                    tau_syn_I=settings.tau_syn_ms)
+
+
+def if_population(sim, size, settings, drive_per_step=0.0, label=None):
+    """A population of the non-leaky cell of ``settings.reset`` on ``sim`` (a PyNN module),
+    starting at rest, with a constant drive of ``drive_per_step`` thresholds per step (a scalar
+    or one value per cell).
+
+    NotImplementedError if ``sim`` lacks the cell type (IF_curr_exp on pynn_glif3.genn).
+    """
+    current_na = drive_to_current_na(drive_per_step, settings)
+    if current_na.ndim == 0:
+        current_na = float(current_na)
+    cells = sim.Population(size, _celltype(sim, settings, current_na), label=label)
     cells.initialize(v=0.0)
     return cells
