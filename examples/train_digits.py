@@ -2,8 +2,8 @@
 
 The network is a synthetic Billeh-like V1 of 2,000 GLIF3 neurons (pynn_glif3.synthetic, sparser
 than full density so that an epoch takes minutes); its input is 400 LGN-like ON/OFF units on the
-LGN grid over the 8x8 image (pynn_glif3.digits), shown for 30 ms between 5 ms blanks; the class is
-the readout pool (30 L5 excitatory neurons per digit) with the most spikes from 8 ms after image
+LGN grid over the 8x8 image (pynn_glif3.digits, peaking at 504 Hz), shown for 30 ms between 5 ms
+blanks; the class is the readout pool (30 L5 excitatory neurons per digit) with the most spikes from 8 ms after image
 onset to the end.  Training is the V1 training method (pynn_glif3.training): BPTT through the
 spiking layer with its pseudo-derivative, Dale's law, a rate regulariser, fresh input spikes and
 background every batch.  300 digits (30 per class) are held out.
@@ -14,8 +14,9 @@ Writes, into the package's data directory by default (--out to choose another):
 * digits_test_stimulus.h5    the held-out digits, users' stimulus layout
 * digits_v1.json             settings, per-epoch history, held-out accuracy, time taken
 
-The run is deterministic (seeded, TensorFlow's deterministic ops): the same command recreates the
-same files.  It takes about 40 minutes on 2 cores (see digits_v1.json for the measured time).
+The run is seeded and asks TensorFlow for deterministic ops; on 2 shared cores two runs agreed
+for two epochs and then differed slightly (docs/digits.md), so it re-creates a model of the same
+quality.  It takes about 20 minutes on 2 cores (digits_v1.json records the measured time).
 
     python examples/train_digits.py [--epochs 12] [--out DIR]
 """
