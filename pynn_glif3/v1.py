@@ -284,18 +284,22 @@ def trial_block_of(block, timing, n_steps):
     import quantities as pq
     from .timing import START_STEP, StepTiming
 
-    single = StepTiming(dt=timing.dt)
-    shift = (timing.start_step - START_STEP) * timing.dt * pq.ms
-    stop = shift + single.run_time(n_steps) * pq.ms
+    shift = (timing.start_step - START_STEP) * timing.dt                # ms
+    stop = shift + StepTiming(dt=timing.dt).run_time(n_steps)
     out = neo.Block(**block.annotations)
     for segment in block.segments:
         seg = neo.Segment(name=segment.name)
-        for st in segment.spiketrains:
-            part = st.time_slice(shift, stop).time_shift(-shift)
+        trains = segment.spiketrains
+        # plain arrays: neo's own time_slice/time_shift and unit checks cost milliseconds per train
+        to_ms = float(trains[0].units.rescale(pq.ms).magnitude) if len(trains) else 1.0
+        for st in trains:
+            times = st.magnitude * to_ms
+            lo, hi = np.searchsorted(times, shift, side="left"), np.searchsorted(times, stop, side="right")
+            part = neo.SpikeTrain(times[lo:hi] - shift, units="ms", t_start=0.0, t_stop=stop - shift)
             part.annotations.update(st.annotations)
             seg.spiketrains.append(part)
         for signal in segment.analogsignals:
-            seg.analogsignals.append(signal.time_slice(shift, stop).time_shift(-shift))
+            seg.analogsignals.append(signal.time_slice(shift * pq.ms, stop * pq.ms).time_shift(-shift * pq.ms))
         out.segments.append(seg)
     return out
 
