@@ -20,13 +20,8 @@ TF_BATCH = 50
 
 
 def add_arguments(parser):
-    v1.add_arguments(parser)
-    for action in parser._actions:
-        if action.dest in ("network", "stimulus"):
-            action.required = False
-            action.help += " (default: the bundled digits model)"
-        if action.dest == "out":
-            action.default = os.path.join("results", "compare")
+    # without --network/--stimulus: the bundled digits model
+    v1.add_arguments(parser, files_required=False, default_out=os.path.join("results", "compare"))
     parser.add_argument("--tf-dtype", choices=("float64", "float32"), default="float64",
                         help="TensorFlow precision: float64 (exact, default) or float32 (as trained)")
 

@@ -143,23 +143,35 @@ class BuiltNetwork:
     def raster(self, block, n_steps):
         """(n_steps, N) spikes in training rows from a neo Block of :meth:`get_data`;
         neurons that were not recorded stay False."""
-        trains = block.segments[-1].spiketrains
-        order = sorted(trains, key=lambda st: st.annotations["source_index"])
-        sub = self.timing.spike_raster([st.rescale("ms").magnitude for st in order], n_steps)
+        sub = self.timing.spike_raster(recorded_spike_times(block), n_steps)
         out = np.zeros((n_steps, self.cells.size), dtype=bool)
         out[:, self.recorded_ids] = sub
         return out
 
     def trial_rasters(self, block, n_steps):
         """(n_trials, n_steps, N) spikes in training rows, one raster per trial."""
-        trains = block.segments[-1].spiketrains
-        times = [st.rescale("ms").magnitude for st in sorted(trains, key=lambda st: st.annotations["source_index"])]
+        times = recorded_spike_times(block)
         out = np.zeros((self.n_trials, n_steps, self.cells.size), dtype=bool)
         for k, timing in enumerate(self.trial_timings or [self.timing]):
             begin, end = timing.origin, timing.row_times(n_steps - 1) + 0.5 * timing.dt
             in_trial = [t[(t > begin) & (t < end)] for t in times]
             out[k][:, self.recorded_ids] = timing.spike_raster(in_trial, n_steps)
         return out
+
+
+def spike_times_ms(trains):
+    """Spike times of neo SpikeTrains as plain float arrays in ms (one unit conversion for all:
+    neo's per-train rescaling costs about a millisecond each)."""
+    import quantities as pq
+    to_ms = float(trains[0].units.rescale(pq.ms).magnitude) if len(trains) else 1.0
+    return [st.magnitude * to_ms for st in trains]
+
+
+def recorded_spike_times(block):
+    """Spike times (ms) of the last segment of a :meth:`BuiltNetwork.get_data` Block, in
+    population order."""
+    trains = block.segments[-1].spiketrains
+    return spike_times_ms(sorted(trains, key=lambda st: st.annotations["source_index"]))
 
 
 def _pynn_parameters(neurons):
@@ -250,7 +262,8 @@ def trial_start_step(net, options):
     longest = 1
     rec = net.recurrent
     if rec is not None and rec.n:
-        longest = int(np.max(np.rint(simulator_delays(rec.delay, options)[0] / options.dt)))
+        # both delay policies are non-decreasing, so the longest delay maps to the longest
+        longest = int(np.rint(simulator_delays(np.max(rec.delay), options)[0] / options.dt))
     return max(START_STEP, longest)
 
 
@@ -276,11 +289,11 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
     counts = [None] * n_trials if bkg_counts is None else list(np.asarray(bkg_counts))
     if len(counts) != n_trials:
         raise ValueError(f"build_trials: {len(counts)} background count rows for {n_trials} trials")
-    cell = (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons))
     if not supports_trials(sim):
         name = getattr(getattr(sim, "simulator", None), "name", None)
         raise NotImplementedError(f"build_trials: GLIF3Alpha on the {name} simulator runs one trial "
                                   f"per build; many trials in one run need NEST")
+    cell = (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons))
     start_step = trial_start_step(net, options)
     trial_steps = start_step + n_steps
     cell.extra_parameters = {"start_step": start_step, "trial_steps": trial_steps}

@@ -276,21 +276,10 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
         neurons, n_steps, recurrent, inputs, input_spikes, bkg_weights, bkg_counts, noise)
     n = p.n
     vs = p.V_th - p.E_L
-    if recurrent is None:
-        recurrent = Synapses.empty(with_delay=True)
-    rec_idx, rec_w, max_delay = recurrent_sparse_arrays(recurrent, p, dt, max_delay_ms)
-    cell = GLIF3AlphaCell(p, rec_idx, rec_w, max_delay, dt=dt, dtype=dtype)
-
     n_inputs = 1 if input_spikes is None else input_spikes.shape[1]
-    if inputs is None:
-        in_idx, in_w = np.zeros((0, 2), np.int64), np.zeros(0)
-        spikes_in = np.zeros((n_steps, n_inputs))
-    else:
-        in_idx, in_w = input_sparse_arrays(inputs, p)
-        spikes_in = input_spikes[:n_steps]
-    bkg = None if bkg_weights is None else bkg_weights / vs[:, None]
+    spikes_in = np.zeros((n_steps, n_inputs)) if inputs is None else input_spikes[:n_steps]
     counts = np.zeros(n_steps) if bkg_counts is None else bkg_counts[:n_steps]   # (T,) or (T, N)
-    layer = GLIF3AlphaInput(n, n_inputs, in_idx, in_w, bkg, dtype=dtype)
+    cell, layer = build_layers(p, recurrent, inputs, n_inputs, bkg_weights, dt, max_delay_ms, dtype)
     currents = layer(tf.constant(spikes_in[None], dtype=dtype), tf.constant(counts[None], dtype=dtype))[0]
     if noise is not None:
         # decoded noise is already normalised: it joins the input as the training code adds it
@@ -305,6 +294,23 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
     return result
 
 
+def build_layers(neurons, recurrent, inputs, n_inputs, bkg_weights=None, dt=1.0,
+                 max_delay_ms=TRAINING_MAX_DELAY_MS, dtype="float64"):
+    """(:class:`GLIF3AlphaCell`, :class:`GLIF3AlphaInput`) of a network in physical units (pA, ms);
+    ``recurrent`` or ``inputs`` may be None."""
+    p = NeuronParameters.coerce(neurons)
+    recurrent = Synapses.empty(with_delay=True) if recurrent is None else recurrent
+    rec_idx, rec_w, max_delay = recurrent_sparse_arrays(recurrent, p, dt, max_delay_ms)
+    cell = GLIF3AlphaCell(p, rec_idx, rec_w, max_delay, dt=dt, dtype=dtype)
+    if inputs is None:
+        in_idx, in_w = np.zeros((0, 2), np.int64), np.zeros(0)
+    else:
+        in_idx, in_w = input_sparse_arrays(inputs, p)
+    vs = p.V_th - p.E_L
+    bkg = None if bkg_weights is None else np.asarray(bkg_weights) / vs[:, None]
+    return cell, GLIF3AlphaInput(p.n, int(n_inputs), in_idx, in_w, bkg, dtype=dtype)
+
+
 class TrialRunner:
     """Many trials of one network in TensorFlow, in batches: the TF side of a comparison.
 
@@ -314,14 +320,8 @@ class TrialRunner:
 
     def __init__(self, neurons, recurrent, inputs, n_inputs, bkg_weights=None, dt=1.0,
                  max_delay_ms=TRAINING_MAX_DELAY_MS, dtype="float64"):
-        p = NeuronParameters.coerce(neurons)
-        recurrent = Synapses.empty(with_delay=True) if recurrent is None else recurrent
-        rec_idx, rec_w, max_delay = recurrent_sparse_arrays(recurrent, p, dt, max_delay_ms)
-        self.cell = GLIF3AlphaCell(p, rec_idx, rec_w, max_delay, dt=dt, dtype=dtype)
-        in_idx, in_w = input_sparse_arrays(inputs, p)
-        vs = p.V_th - p.E_L
-        bkg = None if bkg_weights is None else np.asarray(bkg_weights) / vs[:, None]
-        self.input_layer = GLIF3AlphaInput(p.n, int(n_inputs), in_idx, in_w, bkg, dtype=dtype)
+        self.cell, self.input_layer = build_layers(neurons, recurrent, inputs, n_inputs, bkg_weights,
+                                                   dt, max_delay_ms, dtype)
         self.rnn = keras.layers.RNN(self.cell, return_sequences=True, dtype=dtype)
         self.dtype = dtype
         self._spikes = tf.function(lambda x, c: self.rnn(self.input_layer(x, c))[0])

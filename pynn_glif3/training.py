@@ -48,11 +48,8 @@ class ReadoutTrainer:
         tf.random.set_seed(seed)
         keras.utils.set_random_seed(seed)
 
-        idx, w, max_delay = tf_layer.recurrent_sparse_arrays(self.recurrent, p, dt, max_delay_ms)
-        self.cell = tf_layer.GLIF3AlphaCell(p, idx, w, max_delay, dt=dt, dtype=dtype)
-        in_idx, in_w = tf_layer.input_sparse_arrays(self.inputs, p)
-        bkg = np.zeros((p.n, 4)) if bkg_weights is None else np.asarray(bkg_weights) / self.vs[:, None]
-        self.input_layer = tf_layer.GLIF3AlphaInput(p.n, self.n_inputs, in_idx, in_w, bkg, dtype=dtype)
+        self.cell, self.input_layer = tf_layer.build_layers(p, self.recurrent, self.inputs, self.n_inputs,
+                                                            bkg_weights, dt, max_delay_ms, dtype)
         self.rnn = keras.layers.RNN(self.cell, return_sequences=True, dtype=dtype)
         self.optimizer = keras.optimizers.Adam(learning_rate)
         # Adam's steps scale with the learning rate: the recurrent weights may learn more slowly

@@ -86,14 +86,18 @@ def parse_window(text):
     return int(a), int(b)
 
 
-def add_arguments(parser):
+def add_arguments(parser, files_required=True, default_out="results"):
+    """The V1 job's options; ``--network``/``--stimulus`` optional when the caller has defaults."""
     parser.add_argument("--simulator", default="nest",
                         help="nest, genn, spinnaker, or a PyNN simulator module (default nest)")
-    parser.add_argument("--network", required=True, help="trained network: users' HDF5, own format or SONATA dir")
-    parser.add_argument("--stimulus", required=True, help="stimulus HDF5 (mnist24.h5 layout)")
+    default = "" if files_required else " (default: the bundled digits model)"
+    parser.add_argument("--network", required=files_required,
+                        help="trained network: users' HDF5, own format or SONATA dir" + default)
+    parser.add_argument("--stimulus", required=files_required,
+                        help="stimulus HDF5 (mnist24.h5 layout)" + default)
     parser.add_argument("--samples", default="all", help="e.g. 0:24, 3, 0,5,9 (default all)")
     parser.add_argument("--window", help="response window START:STOP in steps (default: the stimulus file's)")
-    parser.add_argument("--out", default="results", help="output directory (default results)")
+    parser.add_argument("--out", default=default_out, help=f"output directory (default {default_out})")
     parser.add_argument("--seed", type=int, default=0, help="seed of input spikes and background")
     parser.add_argument("--dt", type=float, default=1.0, help="time step in ms (default 1, as trained)")
     parser.add_argument("--delays", choices=network.DELAY_POLICIES, default="training",
@@ -289,11 +293,8 @@ def trial_block_of(block, timing, n_steps):
     out = neo.Block(**block.annotations)
     for segment in block.segments:
         seg = neo.Segment(name=segment.name)
-        trains = segment.spiketrains
-        # plain arrays: neo's own time_slice/time_shift and unit checks cost milliseconds per train
-        to_ms = float(trains[0].units.rescale(pq.ms).magnitude) if len(trains) else 1.0
-        for st in trains:
-            times = st.magnitude * to_ms
+        # plain arrays: neo's own time_slice/time_shift cost milliseconds per train
+        for st, times in zip(segment.spiketrains, network.spike_times_ms(segment.spiketrains)):
             lo, hi = np.searchsorted(times, shift, side="left"), np.searchsorted(times, stop, side="right")
             part = neo.SpikeTrain(times[lo:hi] - shift, units="ms", t_start=0.0, t_stop=stop - shift)
             part.annotations.update(st.annotations)
