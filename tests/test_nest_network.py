@@ -134,3 +134,27 @@ def test_pynest_network_identical_with_one_and_two_threads(pynest_network):
     np.testing.assert_array_equal(runs[1].spikes, runs[2].spikes)
     np.testing.assert_array_equal(runs[1].v, runs[2].v)
     np.testing.assert_array_equal(runs[1].psc, runs[2].psc)
+
+
+def test_delays_beyond_the_inline_ring_equal_the_reference():
+    """min_delay + max_delay above the 16 slots held inside the neuron: the ring is on the heap."""
+    from pynn_glif3 import network
+
+    net = random_network(n_neurons=120, n_steps=300, seed=9, delay_range_ms=(1.0, 24.0))
+    net.recurrent.delay = np.rint(net.recurrent.delay)       # whole steps: "raw" keeps them exactly
+    assert net.recurrent.delay.max() > 16
+    sim.setup(timestep=1.0, min_delay=1.0, max_delay=30.0, threads=2)
+    try:
+        options = network.BuildOptions(delays="raw", variables=("spikes", "v"))
+        built = network.build(sim, net, net.input_spikes, net.bkg_counts, options)
+        built.run(net.n_steps)
+        assert nest.min_delay + nest.max_delay > 16
+        spikes = built.raster(built.get_data(), net.n_steps)
+    finally:
+        sim.end()
+    drive = dict(recurrent=net.recurrent, inputs=net.inputs, input_spikes=net.input_spikes,
+                 bkg_weights=net.bkg_weights, bkg_counts=net.bkg_counts)
+    ref = simulate(net.neurons, net.n_steps, max_delay_ms=None, **drive)
+    clipped = simulate(net.neurons, net.n_steps, max_delay_ms=5.0, **drive)
+    assert ref.spikes.sum() > 400 and (ref.spikes != clipped.spikes).sum() > 50   # long delays matter
+    np.testing.assert_array_equal(spikes, ref.spikes)

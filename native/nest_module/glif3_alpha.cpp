@@ -274,39 +274,57 @@ glif3_alpha::State_::set( const Dictionary& d, nest::Node* node )
  * Input buffer
  * ---------------------------------------------------------------- */
 
+glif3_alpha::InputBuffer_::InputBuffer_( const InputBuffer_& )
+  : InputBuffer_()
+{
+}
+
+inline std::size_t
+glif3_alpha::InputBuffer_::ring_size()
+{
+  return nest::kernel().connection_manager.get_min_delay() + nest::kernel().connection_manager.get_max_delay();
+}
+
 void
 glif3_alpha::InputBuffer_::clear()
 {
-  const std::size_t size =
-    nest::kernel().connection_manager.get_min_delay() + nest::kernel().connection_manager.get_max_delay();
+  const std::size_t size = ring_size();
   Slot_ empty;
-  empty.hi.fill( 0.0 );
-  empty.lo.fill( 0.0 );
-  slots_.assign( size, empty );
+  empty.fill( Sum_ { 0.0, 0.0 } );
+  inline_.fill( empty );
+  heap_.assign( size > N_INLINE ? size : 0, empty );
+}
+
+inline glif3_alpha::InputBuffer_::Slot_&
+glif3_alpha::InputBuffer_::slot( long offset )
+{
+  // The ring's size is the kernel's, the same for every neuron: deciding on it, not on heap_,
+  // spares each delivered spike a read of one more line of the neuron.
+  const std::size_t index = nest::kernel().event_delivery_manager.get_modulo( offset );
+  return ring_size() <= N_INLINE ? inline_[ index ] : heap_[ index ];
 }
 
 inline void
 glif3_alpha::InputBuffer_::add_value( long offset, std::size_t receptor, double weight )
 {
-  Slot_& slot = slots_[ nest::kernel().event_delivery_manager.get_modulo( offset ) ];
+  Sum_& acc = slot( offset )[ receptor ];
   // Knuth's two-sum: hi + weight == sum + err exactly.
-  const double hi = slot.hi[ receptor ];
+  const double hi = acc.hi;
   const double sum = hi + weight;
   const double weight_part = sum - hi;
   const double err = ( hi - ( sum - weight_part ) ) + ( weight - weight_part );
-  slot.hi[ receptor ] = sum;
-  slot.lo[ receptor ] += err;
+  acc.hi = sum;
+  acc.lo += err;
 }
 
 inline void
 glif3_alpha::InputBuffer_::take( long offset, std::array< double, N_RECEPTORS >& out )
 {
-  Slot_& slot = slots_[ nest::kernel().event_delivery_manager.get_modulo( offset ) ];
+  Slot_& s = slot( offset );
   for ( std::size_t r = 0; r < N_RECEPTORS; ++r )
   {
-    out[ r ] = slot.hi[ r ] + slot.lo[ r ];
-    slot.hi[ r ] = 0.0;
-    slot.lo[ r ] = 0.0;
+    out[ r ] = s[ r ].hi + s[ r ].lo;
+    s[ r ] = Sum_ { 0.0, 0.0 };
   }
 }
 
@@ -326,20 +344,21 @@ glif3_alpha::Buffers_::Buffers_( const Buffers_&, glif3_alpha& n )
 
 glif3_alpha::glif3_alpha()
   : ArchivingNode()
+  , S_( Parameters_() )
   , P_()
-  , S_( P_ )
-  , S_trial_start_( S_ )
   , B_( *this )
+  , S_trial_start_( S_ )
 {
   recordablesMap_.create();
 }
 
 glif3_alpha::glif3_alpha( const glif3_alpha& n )
   : ArchivingNode( n )
-  , P_( n.P_ )
   , S_( n.S_ )
-  , S_trial_start_( n.S_trial_start_ )
+  , V_( n.V_ )
+  , P_( n.P_ )
   , B_( n.B_, *this )
+  , S_trial_start_( n.S_trial_start_ )
 {
 }
 

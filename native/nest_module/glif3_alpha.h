@@ -227,23 +227,38 @@ private:
    * Per-receptor input of the coming steps, accumulated with a compensated sum.
    *
    * Slots are indexed like NEST's RingBuffer (event_delivery_manager.get_modulo), so that
-   * a spike is read in the step its delivery time names.
+   * a spike is read in the step its delivery time names.  Rings of up to N_INLINE slots
+   * (min_delay + max_delay steps; PyNN's default limit of 10 ms at 1 ms steps fits) live inside
+   * the neuron, longer ones on the heap.  A delivered spike then reads the neuron's first line
+   * and one slot, not a third line elsewhere: at full scale, delivery is bound by such reads.
    */
   class InputBuffer_
   {
   public:
+    InputBuffer_() = default;
+    //! A copy starts empty; clear() sizes it for the run.
+    InputBuffer_( const InputBuffer_& );
+    InputBuffer_& operator=( const InputBuffer_& ) = delete;
+
     void add_value( long offset, std::size_t receptor, double weight );
     //! The sums of one slot (correctly rounded), which is cleared.
     void take( long offset, std::array< double, N_RECEPTORS >& out );
     void clear();
 
   private:
-    struct Slot_
+    struct Sum_
     {
-      std::array< double, N_RECEPTORS > hi;
-      std::array< double, N_RECEPTORS > lo;
+      double hi;  //!< running sum
+      double lo;  //!< its accumulated rounding error
     };
-    std::vector< Slot_ > slots_;
+    using Slot_ = std::array< Sum_, N_RECEPTORS >;
+    static constexpr std::size_t N_INLINE = 16;
+
+    static std::size_t ring_size();
+    Slot_& slot( long offset );
+
+    std::array< Slot_, N_INLINE > inline_;
+    std::vector< Slot_ > heap_;  //!< empty unless the ring is longer than N_INLINE
   };
 
   struct Buffers_
@@ -251,9 +266,10 @@ private:
     explicit Buffers_( glif3_alpha& );
     Buffers_( const Buffers_&, glif3_alpha& );
 
-    InputBuffer_ spikes_;
-    nest::RingBuffer currents_;
+    // the logger and current ring first: the update reads them beside the state every step
     nest::UniversalDataLogger< glif3_alpha > logger_;
+    nest::RingBuffer currents_;
+    InputBuffer_ spikes_;
   };
 
   /** Constants derived from the parameters and the resolution (pre_run_hook). */
@@ -278,11 +294,13 @@ private:
   double get_I_syn_3_() const { return S_.Y[ 2 ]; }
   double get_I_syn_4_() const { return S_.Y[ 3 ]; }
 
-  Parameters_ P_;
+  // What the update reads every step (state, constants, parameters, input slots) lies in one
+  // run of memory; the trial's start state, read once per trial, lies after it.
   State_ S_;
-  State_ S_trial_start_;  //!< the state at step 0, restored at the start of every trial
   Variables_ V_;
+  Parameters_ P_;
   Buffers_ B_;
+  State_ S_trial_start_;  //!< the state at step 0, restored at the start of every trial
 
   static nest::RecordablesMap< glif3_alpha > recordablesMap_;
 };
