@@ -1,7 +1,9 @@
 """A connector from parallel arrays, with fast paths where a simulator has them.
 
 ``FromArraysConnector(sources, targets, weights, delays)`` connects ``sources[k] -> targets[k]``
-(population indices) with weight (PyNN units) and delay (ms).  On any PyNN backend it works like
+(population indices) with weight (PyNN units) and delay (ms).  With ``keep_arrays=False`` it drops
+its arrays once connected (a Projection keeps its connector for life; the V1 builder's would hold
+another copy of every synapse).  On any PyNN backend it works like
 ``FromListConnector``; a backend may register a bulk implementation (NEST connects whole arrays in
 one call), so that millions of synapses need no Python loop per connection.
 """
@@ -25,8 +27,9 @@ class FromArraysConnector(Connector):
 
     parameter_names = ("sources", "targets", "weights", "delays")
 
-    def __init__(self, sources, targets, weights, delays, safe=True, callback=None):
+    def __init__(self, sources, targets, weights, delays, safe=True, callback=None, keep_arrays=True):
         super().__init__(safe=safe, callback=callback)
+        self.keep_arrays = keep_arrays
         self.sources = np.asarray(sources, dtype=np.int64).ravel()
         self.targets = np.asarray(targets, dtype=np.int64).ravel()
         self.weights = np.asarray(weights, dtype=np.float64).ravel()
@@ -46,10 +49,19 @@ class FromArraysConnector(Connector):
         self._check(projection)
         if self.sources.size == 0:
             return
+        if getattr(self, "_released", False):
+            raise RuntimeError("FromArraysConnector(keep_arrays=False) has connected once and "
+                               "released its arrays; make a new one")
         path = _FAST_PATHS.get(getattr(projection._simulator, "name", None))
         if path is not None:
             module, _, name = path.partition(":")
             getattr(importlib.import_module(module), name)(self, projection)
-            return
-        conn_list = np.column_stack([self.sources, self.targets, self.weights, self.delays])
-        FromListConnector(conn_list, column_names=["weight", "delay"], safe=self.safe).connect(projection)
+        else:
+            conn_list = np.column_stack([self.sources, self.targets, self.weights, self.delays])
+            FromListConnector(conn_list, column_names=["weight", "delay"], safe=self.safe).connect(projection)
+        if not self.keep_arrays:
+            # the Projection keeps its connector: at full scale these copies are 460 MB
+            empty = np.zeros(0)
+            self.sources = self.targets = empty.astype(np.int64)
+            self.weights = self.delays = empty
+            self._released = True

@@ -7,7 +7,9 @@ and creates on ``sim``:
 
 * ``cells``: one GLIF3Alpha population with every neuron's parameters;
 * recurrent projections, one per receptor, signed weights in nA, delays under a policy;
-* ``lgn``: one spike source per input unit, timed so that its spikes arrive at the training step;
+* ``lgn``: one spike source per input unit, timed so that its spikes arrive at the training step
+  (PyNN's SpikeSourceArray, or the simulator's own registered with :func:`register_spike_sources`;
+  NEST: ``spike_train_injector``, see :mod:`pynn_glif3.nest.sources`);
 * ``background``: the training model's shared Binomial(10, 0.1) count per step as ten sources
   (or ten per neuron, independent), each connected with the neuron's background weight;
 * or, with ``background="decoded"``, the decoded noise of the published training
@@ -188,7 +190,7 @@ def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, labe
         if not sel.size:
             continue
         connector = FromArraysConnector(source[sel], target[sel], units.pA_to_nA(weight_pA[sel]),
-                                        delay_ms[sel])
+                                        delay_ms[sel], keep_arrays=False)
         projections.append(sim.Projection(pre, post, connector, sim.StaticSynapse(),
                                           receptor_type=name, label=f"{label}->{name}"))
     return projections
@@ -197,6 +199,29 @@ def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, labe
 #: simulator name -> "package.module:function" taking (built, values_pA (n_steps, N, 4)) and
 #: adding ``values_pA[m]`` to the PSC rise input of training row m
 _RECEPTOR_CURRENTS = {"NEST": "pynn_glif3.nest.noise:inject_receptor_currents"}
+
+
+#: simulator name -> "package.module:function" taking (sim, spike times (list of arrays, ms),
+#: label) and returning a Population of spike sources that deliver as PyNN's SpikeSourceArray
+_SPIKE_SOURCES = {"NEST": "pynn_glif3.nest.sources:spike_sources"}
+
+
+def register_spike_sources(simulator_name, function_path):
+    """Let input and background sources on ``simulator_name`` come from ``function_path``."""
+    _SPIKE_SOURCES[simulator_name] = function_path
+
+
+def spike_sources(sim, spike_times, label):
+    """A Population of spike sources, one per array of ``spike_times`` (ms): the simulator's own
+    where one is registered, else PyNN's SpikeSourceArray."""
+    from pyNN.parameters import Sequence
+
+    path = _SPIKE_SOURCES.get(getattr(getattr(sim, "simulator", None), "name", None))
+    if path is not None:
+        module, _, function = path.partition(":")
+        return getattr(importlib.import_module(module), function)(sim, spike_times, label)
+    return sim.Population(len(spike_times), sim.SpikeSourceArray(
+        spike_times=[Sequence(t) for t in spike_times]), label=label)
 
 
 def register_receptor_currents(simulator_name, function_path):
@@ -308,7 +333,6 @@ def _concat_trains(per_trial):
 
 
 def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, noise, n_steps):
-    from pyNN.parameters import Sequence
     from .celltype import GLIF3Alpha
 
     decoded = options.background == "decoded"
@@ -330,8 +354,7 @@ def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, n
 
     if input_spikes[0] is not None and net.inputs is not None and net.inputs.n:
         trains = _concat_trains([t.input_spike_times(x) for t, x in zip(timings, input_spikes)])
-        built.lgn = sim.Population(len(trains), sim.SpikeSourceArray(
-            spike_times=[Sequence(t) for t in trains]), label="LGN")
+        built.lgn = spike_sources(sim, trains, "LGN")
         inp = net.inputs
         built.projections += _project(sim, built.lgn, cells, inp.source, inp.target, inp.receptor,
                                       inp.weight, np.full(inp.n, timing.input_delay), "LGN")
@@ -353,8 +376,6 @@ def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, n
 
 def _background(sim, net, bkg_counts, timings, built):
     """Background sources for the counts of each trial (``bkg_counts``, one array per trial)."""
-    from pyNN.parameters import Sequence
-
     counts = np.asarray(bkg_counts[0], dtype=float)
     n = net.neurons.n
     w = np.asarray(net.bkg_weights, dtype=float)
@@ -372,8 +393,7 @@ def _background(sim, net, bkg_counts, timings, built):
         trains = [per_neuron[i][j] for j in range(k) for i in range(n)]
         source = (np.arange(k)[:, None] * n + target[None, :]).ravel()
         tgt, rcp = np.tile(target, k), np.tile(receptor, k)
-    pop = sim.Population(len(trains), sim.SpikeSourceArray(spike_times=[Sequence(t) for t in trains]),
-                         label="background")
+    pop = spike_sources(sim, trains, "background")
     built.projections += _project(sim, pop, built.cells, source, tgt, rcp, w[tgt, rcp],
                                   np.full(source.size, timings[0].input_delay), "background")
     return pop

@@ -41,6 +41,9 @@ def test_nest_run_equals_reference_on_a_2000_neuron_v1(v1_files):
     bkg = network.draw_background(T, net.n_neurons, [11, 1, 1])
     sim.setup(timestep=1.0, threads=2)
     built = network.build(sim, net, spikes_in, bkg)
+    # LGN and background: one spike_train_injector per source, no generators or parrots
+    assert set(built.lgn.node_collection.get("model")) == {"spike_train_injector"}
+    assert set(built.background.node_collection.get("model")) == {"spike_train_injector"}
     built.run(T)
     nest_spikes = built.raster(built.get_data(), T)
     sim.end()
