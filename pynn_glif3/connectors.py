@@ -46,12 +46,12 @@ class FromArraysConnector(Connector):
                                  f"but {pop.label or 'the population'} has {pop.size} cells")
 
     def connect(self, projection):
-        self._check(projection)
-        if self.sources.size == 0:
-            return
         if getattr(self, "_released", False):
             raise RuntimeError("FromArraysConnector(keep_arrays=False) has connected once and "
                                "released its arrays; make a new one")
+        self._check(projection)
+        if self.sources.size == 0:
+            return
         path = _FAST_PATHS.get(getattr(projection._simulator, "name", None))
         if path is not None:
             module, _, name = path.partition(":")

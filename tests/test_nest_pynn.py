@@ -258,6 +258,20 @@ def test_signed_weights_in_nA():
     assert set(connections["receptor"]) == {2}
 
 
+def test_connector_that_releases_its_arrays_connects_once():
+    from pynn_glif3.connectors import FromArraysConnector
+
+    sim.setup(timestep=1.0, min_delay=1.0)
+    source = sim.Population(2, sim.SpikeSourceArray(spike_times=TIMING.source_times([3])))
+    cells = sim.Population(2, GLIF3Alpha(**CELL))
+    connector = FromArraysConnector([0, 1], [1, 0], [0.25, 0.5], [1.0, 2.0], keep_arrays=False)
+    projection = sim.Projection(source, cells, connector, sim.StaticSynapse(), receptor_type="syn1")
+    assert sorted(projection.get(["weight", "delay"], format="list")) == [(0, 1, 0.25, 1.0), (1, 0, 0.5, 2.0)]
+    assert connector.sources.size == connector.weights.size == 0
+    with pytest.raises(RuntimeError, match="released its arrays; make a new one"):
+        sim.Projection(source, cells, connector, sim.StaticSynapse(), receptor_type="syn1")
+
+
 # ---------------------------------------------------------------------------------------------
 # Recording into neo, several setups in one process, import order
 
