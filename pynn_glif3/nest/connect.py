@@ -11,9 +11,17 @@ def connect_arrays(connector, projection):
     Weights and delays go through the projection's synapse type translations (nA -> pA), the
     receptor through the target cell type, exactly as PyNN's per-target path does.
     """
-    n = connector.sources.size
+    sources, targets = connector.sources, connector.targets
+    weights, delays = connector.weights, connector.delays
+    if projection._simulator.state.num_processes > 1:
+        # each MPI process makes only the connections onto its own neurons: hand NEST no others
+        local = np.asarray(projection.post._mask_local, dtype=bool)[targets]
+        sources, targets, weights, delays = sources[local], targets[local], weights[local], delays[local]
+    n = sources.size
+    if n == 0:
+        return
     native = projection.synapse_type.translate(
-        ParameterSpace({"weight": connector.weights, "delay": connector.delays},
+        ParameterSpace({"weight": weights, "delay": delays},
                        schema=projection.synapse_type.get_schema(), shape=(n,)))
     native.evaluate(simplify=False)
     weights = np.asarray(native["weight"], dtype=float)
@@ -24,8 +32,8 @@ def connect_arrays(connector, projection):
         weights = -weights
     weights = weights * getattr(celltype, "receptor_scale", 1.0)
     # PyNN's own array of node ids: NodeCollection.tolist() takes seconds for 1e5 cells
-    pre_ids = np.asarray(projection.pre.all_cells, dtype=np.int64)[connector.sources]
-    post_ids = np.asarray(projection.post.all_cells, dtype=np.int64)[connector.targets]
+    pre_ids = np.asarray(projection.pre.all_cells, dtype=np.int64)[sources]
+    post_ids = np.asarray(projection.post.all_cells, dtype=np.int64)[targets]
     syn_spec = {
         "synapse_model": projection.nest_synapse_model,
         "synapse_label": projection.nest_synapse_label,
