@@ -25,6 +25,7 @@ import numpy as np
 from pyNN.standardmodels import StandardCellType, build_translations
 
 from . import model
+from .hooks import load
 from .timing import START_STEP
 
 
@@ -155,17 +156,12 @@ def register_backend_activation(simulator_module, function_path):
     activate_backends()
 
 
-def _load(path):
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
 def _activate(simulator_module):
     if simulator_module in _activated:
         return
     _activated.add(simulator_module)
     try:
-        _load(_BACKEND_ACTIVATIONS[simulator_module])()
+        load(_BACKEND_ACTIVATIONS[simulator_module])()
     except Exception as err:  # noqa: BLE001 - reported; the backend raises again when used
         warnings.warn(f"pynn_glif3: cannot prepare {simulator_module} for GLIF3Alpha: "
                       f"{type(err).__name__}: {err}")
@@ -234,7 +230,7 @@ class GLIF3Alpha(GLIF3AlphaBase):
                 raise RuntimeError(f"GLIF3Alpha: several simulators are imported ({', '.join(imported)}); "
                                    "use the backend's own GLIF3Alpha class explicitly")
             if imported:
-                backend_class = _load(_BACKEND_CLASSES[imported[0]])
+                backend_class = load(_BACKEND_CLASSES[imported[0]])
                 if backend_class is not cls:
                     return backend_class(*args, **kwargs)
         return super().__new__(cls)

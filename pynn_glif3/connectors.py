@@ -8,10 +8,10 @@ another copy of every synapse).  On any PyNN backend it works like
 one call), so that millions of synapses need no Python loop per connection.
 """
 
-import importlib
-
 import numpy as np
 from pyNN.connectors import Connector, FromListConnector
+
+from .hooks import load
 
 #: simulator name (``projection._simulator.name``) -> "package.module:function"
 _FAST_PATHS = {"NEST": "pynn_glif3.nest.connect:connect_arrays"}
@@ -54,8 +54,7 @@ class FromArraysConnector(Connector):
             return
         path = _FAST_PATHS.get(getattr(projection._simulator, "name", None))
         if path is not None:
-            module, _, name = path.partition(":")
-            getattr(importlib.import_module(module), name)(self, projection)
+            load(path)(self, projection)
         else:
             conn_list = np.column_stack([self.sources, self.targets, self.weights, self.delays])
             FromListConnector(conn_list, column_names=["weight", "delay"], safe=self.safe).connect(projection)

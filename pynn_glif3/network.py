@@ -25,13 +25,13 @@ which bulk-connects where the simulator can.  Timing follows :mod:`pynn_glif3.ti
 """
 
 from dataclasses import dataclass, field
-import importlib
 import time
 
 import numpy as np
 
 from . import units
 from .connectors import FromArraysConnector
+from .hooks import load
 from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
 
@@ -201,13 +201,14 @@ def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, labe
 _RECEPTOR_CURRENTS = {"NEST": "pynn_glif3.nest.noise:inject_receptor_currents"}
 
 
-#: simulator name -> "package.module:function" taking (sim, spike times (list of arrays, ms),
-#: label) and returning a Population of spike sources that deliver as PyNN's SpikeSourceArray
-_SPIKE_SOURCES = {"NEST": "pynn_glif3.nest.sources:spike_sources"}
+#: simulator name -> "package.module:function" taking ``sim`` and returning the spike-source cell
+#: type to use there (with a ``spike_times`` parameter, delivering as PyNN's SpikeSourceArray)
+_SPIKE_SOURCES = {"NEST": "pynn_glif3.nest.sources:spike_source_type"}
 
 
 def register_spike_sources(simulator_name, function_path):
-    """Let input and background sources on ``simulator_name`` come from ``function_path``."""
+    """Let input and background sources on ``simulator_name`` be of the cell type that
+    ``function_path(sim)`` returns."""
     _SPIKE_SOURCES[simulator_name] = function_path
 
 
@@ -217,11 +218,9 @@ def spike_sources(sim, spike_times, label):
     from pyNN.parameters import Sequence
 
     path = _SPIKE_SOURCES.get(getattr(getattr(sim, "simulator", None), "name", None))
-    if path is not None:
-        module, _, function = path.partition(":")
-        return getattr(importlib.import_module(module), function)(sim, spike_times, label)
-    return sim.Population(len(spike_times), sim.SpikeSourceArray(
-        spike_times=[Sequence(t) for t in spike_times]), label=label)
+    celltype = sim.SpikeSourceArray if path is None else load(path)(sim)
+    return sim.Population(len(spike_times), celltype(spike_times=[Sequence(t) for t in spike_times]),
+                          label=label)
 
 
 def register_receptor_currents(simulator_name, function_path):
@@ -238,8 +237,7 @@ def _receptor_currents_backend(cells):
             f"needs a per-step input into each receptor's PSC rise, which PyNN's current sources "
             f"cannot express and only the NEST backend of pynn_glif3 provides (glif3_alpha's "
             f"rise_input table); use background='shared', 'independent' or 'none' here")
-    module, _, function = path.partition(":")
-    return getattr(importlib.import_module(module), function)
+    return load(path)
 
 
 def decoded_noise_currents(noise, neurons, n_steps):

@@ -29,12 +29,9 @@ class SpikeTrainInjector(NativeCellType):
     uses_parrot = False
 
 
-def spike_sources(sim, spike_times, label):
-    """A Population of ``len(spike_times)`` injectors; ``spike_times``: one array (ms) each.  A NEST
-    built without ``spike_train_injector`` (a reduced model set) gets PyNN's SpikeSourceArray."""
+def spike_source_type(sim):
+    """SpikeTrainInjector; on a NEST built without ``spike_train_injector`` (a reduced model set),
+    PyNN's SpikeSourceArray."""
     import nest
 
-    times = [Sequence(t) for t in spike_times]
-    celltype = (SpikeTrainInjector if SpikeTrainInjector.nest_model in nest.node_models
-                else sim.SpikeSourceArray)
-    return sim.Population(len(times), celltype(spike_times=times), label=label)
+    return SpikeTrainInjector if SpikeTrainInjector.nest_model in nest.node_models else sim.SpikeSourceArray
