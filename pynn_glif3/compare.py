@@ -26,7 +26,7 @@ def add_arguments(parser):
                         help="TensorFlow precision: float64 (exact, default) or float32 (as trained)")
 
 
-def tf_rasters(net, stim, samples, args, window, progress=None):
+def tf_rasters(net, stim, samples, args, progress=None):
     """{sample: (T, N) raster} of the TF layer on the V1 job's input spikes and background."""
     from .tensorflow import TrialRunner
 
@@ -90,8 +90,7 @@ def run(args):
     start = time.perf_counter()
     try:
         with open_stimulus(args.stimulus) as stim:
-            rasters = tf_rasters(net, stim, samples, args, window,
-                                 v1.Progress(len(samples), args.quiet))
+            rasters = tf_rasters(net, stim, samples, args, v1.Progress(len(samples), args.quiet))
     except FormatError as err:
         print(f"pynn-glif3 compare: {err}", file=sys.stderr)
         return 2

@@ -37,7 +37,7 @@ def test_tf_rasters_equal_the_reference_on_the_v1_jobs_inputs(tmp_path):
     net = read_network(net_file)
     args = Namespace(seed=2, background="shared", dt=1.0, tf_dtype="float64")
     with open_stimulus(stim_file) as stim:
-        rasters = tf_rasters(net, stim, [0, 2], args, (10, 50))
+        rasters = tf_rasters(net, stim, [0, 2], args)
         for i in (0, 2):
             spikes_in, bkg, _ = v1.sample_inputs(net, stim, i, args)
             ref = reference.simulate(net.neurons, stim.seq_len, recurrent=net.recurrent,
@@ -90,7 +90,7 @@ def test_bundled_model_classifies_held_out_digits():
     with open_stimulus(bundled.stimulus_path()) as stim:
         window = tuple(int(x) for x in stim.response_window)
         samples = list(range(len(stim)))
-        rasters = tf_rasters(net, stim, samples, args, window)
+        rasters = tf_rasters(net, stim, samples, args)
         labels = np.asarray(stim.labels)
     predicted = np.array([analysis.readout_decision(rasters[i], net.readout_ids, window) for i in samples])
     assert len(samples) == 300 and np.all(np.bincount(labels) == 30)

@@ -439,17 +439,16 @@ def run(net, record_currents=False, record_v=True, include_hold=False):
         psc = np.where(shaping, wrap32(scale_u032(psc, S) + scale_u032(rise, K)), psc)
         rise = np.where(shaping, wrap32(scale_u032(rise, S) + arriving), rise)
         syn_hold = np.where(shaping, syn_hold, syn_hold - 1)
-        spiked_now = fired
 
-        spikes[step] = spiked_now
+        spikes[step] = fired
         if record_v:
             v_out[step] = wrap32(v + e_l)
         if record_currents:
             asc_out[step, :, 0], asc_out[step, :, 1] = a1, a2
             psc_out[step] = psc.T
 
-        if spiked_now.any():
-            sel, _ = net.recurrent.select(np.flatnonzero(spiked_now))
+        if fired.any():
+            sel, _ = net.recurrent.select(np.flatnonzero(fired))
             if sel.size:
                 slots = (step + delay[sel]) & mask
                 np.add.at(ring, (slots, stype[sel], target[sel]), weight[sel])
