@@ -10,6 +10,7 @@ import numpy as np
 
 from .model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .netspec import NeuronParameters, Synapses
+from .propagators import propagators
 
 
 @dataclass
@@ -119,14 +120,9 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
     h = float(dt)
     vs = p.V_th - p.E_L
 
-    # Propagators (docs/model.md, "derived constants").
-    D = np.exp(-h * p.g / p.C_m)
-    F = (1.0 - D) / p.g
-    S = np.exp(-h / p.tau_syn)
-    P = np.e / p.tau_syn
-    E = np.exp(-h * p.k)
-    leak_drive = p.g * p.E_L
-    reset_jump = p.V_reset - p.V_th
+    c = propagators(p, h)          # docs/model.md, "derived constants"
+    D, F, S, P, E, hS = c.decay_v, c.drive_v, c.decay_syn, c.rise_gain, c.decay_asc, c.rise_step
+    leak_drive, reset_jump = c.leak_drive, c.reset_jump
 
     V = p.V_reset.copy()
     A = np.zeros((n, 2))
@@ -176,7 +172,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
 
         # One step; every right-hand side uses the previous step's state.
         X_new = S * X + P * u
-        Y_new = S * Y + h * S * X
+        Y_new = S * Y + hS * X
         R_new = np.maximum(0.0, R + z * p.t_ref - h)
         A_new = E * A + z[:, None] * p.asc_amps
         total = (Y[:, 0] + Y[:, 1] + Y[:, 2] + Y[:, 3]) + A[:, 0] + A[:, 1] + p.I_offset + leak_drive

@@ -113,3 +113,31 @@ def test_physical_pynn_round_trip():
     back = units.pynn_to_physical(pynn)
     for key, value in phys.items():
         np.testing.assert_allclose(back[key], value, rtol=1e-12)
+
+
+def test_propagators_are_the_documented_step_constants():
+    """docs/model.md's derived constants, computed per neuron with the math module (whose exp may
+    differ from numpy's vectorised one in the last bit)."""
+    import math
+    from pynn_glif3.propagators import propagators
+    from pynn_glif3.random_network import random_neurons
+
+    neurons = random_neurons(5, np.random.default_rng(3))
+    for dt in (1.0, 0.25):
+        c = propagators(neurons, dt)
+        for i in range(neurons.n):
+            D = math.exp(-dt * neurons.g[i] / neurons.C_m[i])
+            assert c.decay_v[i] == pytest.approx(D, rel=1e-15, abs=0)
+            assert c.drive_v[i] == (1.0 - c.decay_v[i]) / neurons.g[i]
+            assert c.leak_drive[i] == pytest.approx(neurons.g[i] * neurons.E_L[i], rel=1e-15, abs=0)
+            assert c.reset_jump[i] == pytest.approx(neurons.V_reset[i] - neurons.V_th[i], rel=1e-15, abs=0)
+            for j in range(2):
+                assert c.decay_asc[i, j] == pytest.approx(math.exp(-dt * neurons.k[i, j]), rel=1e-15, abs=0)
+            for r in range(4):
+                tau = neurons.tau_syn[i, r]
+                assert c.decay_syn[i, r] == pytest.approx(math.exp(-dt / tau), rel=1e-15, abs=0)
+                assert c.rise_gain[i, r] == pytest.approx(math.e / tau, rel=1e-15, abs=0)
+                assert c.rise_step[i, r] == pytest.approx(dt * math.exp(-dt / tau), rel=1e-15, abs=0)
+                assert c.rise_to_psc[i, r] == pytest.approx(dt * math.exp(-dt / tau) * (math.e / tau), rel=1e-15, abs=0)
+    with pytest.raises(ValueError, match="dt must be a positive"):
+        propagators(neurons, 0.0)

@@ -13,8 +13,8 @@ order (docs/model.md) maps onto that as follows:
   next step, as in the training model.
 
 Per-neuron values are read-only variables (GeNN parameters are population-wide); their values,
-propagators included, are computed on the host from the one parameter definition, so every engine
-uses the same constants.
+propagators included, are computed on the host by pynn_glif3.propagators.propagators(), so every
+engine uses the same constants.
 """
 
 #: Neuron: (name, type, access) of each variable; "ro" = read only.

@@ -376,7 +376,7 @@ glif3_alpha::pre_run_hook()
 {
   B_.logger_.init();
 
-  // Every expression below is written as in pynn_glif3.reference, operation for operation.
+  // The step constants of pynn_glif3.propagators.propagators(), expression for expression.
   const double h = nest::Time::get_resolution().get_ms();
   V_.h = h;
   V_.D = std::exp( -h * P_.g / P_.C_m );

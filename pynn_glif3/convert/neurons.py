@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import units
+from ..netspec import NeuronParameters
+from ..propagators import propagators
 
 #: Reset modes: ``subtract`` (GLIF3Alpha) and ``zero`` (IF_curr_exp).
 RESETS = ("subtract", "zero")
@@ -106,19 +108,27 @@ class SpikingSettings:
         return self.max_rate_hz * self.dt_ms / 1000.0
 
 
+def _glif3_step(settings):
+    """The step constants of the converter's GLIF3Alpha cell (one neuron, physical units)."""
+    c_m = float(units.nF_to_pF(settings.cm_nf))
+    cell = NeuronParameters(
+        E_L=0.0, V_th=THRESHOLD_MV, V_reset=0.0, C_m=c_m,
+        g=float(units.g_nS(settings.cm_nf, settings.membrane_tau_ms)), t_ref=0.0,
+        k=np.zeros(2), asc_amps=np.zeros(2), tau_syn=np.full(4, settings.tau_syn_ms))
+    return propagators(cell, settings.dt_ms)
+
+
 def _glif3_drive_mv_per_pa(settings):
     """GLIF3Alpha's F = (1 - D) / g (mV per pA over one step), as its backends compute it."""
-    g = float(units.g_nS(settings.cm_nf, settings.membrane_tau_ms))
-    decay = np.exp(-settings.dt_ms * g / float(units.nF_to_pF(settings.cm_nf)))
-    return (1.0 - decay) / g
+    return float(_glif3_step(settings).drive_v[0])
 
 
 def _glif3_membrane_mv_per_pa(settings):
     """The membrane change (mV) that one input of weight 1 pA causes in total on GLIF3Alpha:
     F times the sum of its PSC samples ``Y_k = k h S^k P`` (leak over those steps neglected)."""
-    h, tau = settings.dt_ms, settings.tau_syn_ms
-    s = np.exp(-h / tau)
-    return _glif3_drive_mv_per_pa(settings) * h * (np.e / tau) * s / (1.0 - s) ** 2
+    c = _glif3_step(settings)
+    s = float(c.decay_syn[0, 0])
+    return float(c.drive_v[0]) * float(c.rise_to_psc[0, 0]) / (1.0 - s) ** 2
 
 
 def drive_to_current_na(per_step, settings):

@@ -1,8 +1,8 @@
 """The GeNN snippets of native/genn, with the host-side values of their variables.
 
 ``load()`` returns the code strings and variable declarations; ``neuron_var_values`` and
-``psm_var_values`` compute each neuron's variable values from the physical parameters (the same
-propagators as the reference); ``undeclared_names`` checks that a snippet uses only names it
+``psm_var_values`` compute each neuron's variable values from the physical parameters (with
+:func:`pynn_glif3.propagators.propagators`); ``undeclared_names`` checks that a snippet uses only names it
 declares or GeNN defines.
 """
 
@@ -13,6 +13,7 @@ import numpy as np
 
 from ..native_sources import native_dir
 from ..netspec import NeuronParameters
+from ..propagators import propagators
 
 #: Names GeNN 5 defines inside neuron and postsynaptic code, and the C maths used here.
 GENN_NEURON_NAMES = {"Isyn", "dt", "t", "id", "fmax", "fmin", "exp", "log", "sqrt", "fabs"}
@@ -31,12 +32,12 @@ def load():
 def neuron_var_values(neurons, dt):
     """Initial values of the neuron variables, one array per variable (physical units)."""
     p = NeuronParameters.coerce(neurons)
-    D = np.exp(-dt * p.g / p.C_m)
+    c = propagators(p, dt)
     zeros = np.zeros(p.n)
     return {
         "V": p.V_reset.copy(), "A1": zeros, "A2": zeros.copy(), "R": zeros.copy(), "Zprev": zeros.copy(),
-        "D": D, "F": (1.0 - D) / p.g, "GEL": p.g * p.E_L, "Ie": p.I_offset, "Vth": p.V_th,
-        "ResetJump": p.V_reset - p.V_th, "E1": np.exp(-dt * p.k[:, 0]), "E2": np.exp(-dt * p.k[:, 1]),
+        "D": c.decay_v, "F": c.drive_v, "GEL": c.leak_drive, "Ie": p.I_offset, "Vth": p.V_th,
+        "ResetJump": c.reset_jump, "E1": c.decay_asc[:, 0], "E2": c.decay_asc[:, 1],
         "Amp1": p.asc_amps[:, 0], "Amp2": p.asc_amps[:, 1], "TRef": p.t_ref,
     }
 
@@ -44,9 +45,9 @@ def neuron_var_values(neurons, dt):
 def psm_var_values(neurons, dt, receptor):
     """Initial values of receptor ``receptor`` (0..3)'s postsynaptic variables."""
     p = NeuronParameters.coerce(neurons)
-    tau = p.tau_syn[:, receptor]
+    c = propagators(p, dt)
     zeros = np.zeros(p.n)
-    return {"X": zeros, "Y": zeros.copy(), "S": np.exp(-dt / tau), "P": np.e / tau}
+    return {"X": zeros, "Y": zeros.copy(), "S": c.decay_syn[:, receptor], "P": c.rise_gain[:, receptor]}
 
 
 _IDENT = re.compile(r"\b[A-Za-z_][A-Za-z_0-9]*\b")

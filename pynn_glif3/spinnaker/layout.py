@@ -25,6 +25,7 @@ import numpy as np
 
 from ..model import N_RECEPTORS
 from ..netspec import NeuronParameters
+from ..propagators import propagators
 from ..timing import START_STEP
 
 S1615 = "S1615"     # signed 16.15 fixed point (C REAL / accum)
@@ -143,15 +144,12 @@ def derive(neurons, dt=1.0, v_init=None, start_step=START_STEP):
     if not h > 0.0:
         raise ValueError(f"dt must be positive, got {dt!r}")
     n = p.n
-    D = np.exp(-h * p.g / p.C_m)
-    F = -np.expm1(-h * p.g / p.C_m) / p.g
+    c = propagators(p, h)
+    D, F, S, K, E = c.decay_v, c.drive_v, c.decay_syn, c.rise_to_psc, c.decay_asc
     if np.any(F >= 1.0):
         i = int(np.flatnonzero(F >= 1.0)[0])
         raise ValueError(f"neuron {i}: (1 - D) / g = {F[i]!r} mV/pA is not below 1 (C_m = {p.C_m[i]!r} pF "
                          f"is too small for dt = {h} ms); the SpiNNaker model cannot represent it")
-    S = np.exp(-h / p.tau_syn)
-    K = h * S * (math.e / p.tau_syn)
-    E = np.exp(-h * p.k)
     V0 = p.V_reset if v_init is None else np.broadcast_to(np.asarray(v_init, float), (n,))
     zeros = np.zeros(n)
     hold = np.broadcast_to(hold_ticks(start_step), (n,))

@@ -39,6 +39,7 @@ import numpy as np
 
 from ..model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from ..netspec import NeuronParameters, Synapses
+from ..propagators import propagators
 from .layout import LSB, decode
 
 HALF_LSB = LSB / 2.0
@@ -127,11 +128,8 @@ def bounds(net, kwargs, reference_result):
         return decode(table[name], "U032")
 
     # The true constants (not clipped) and the encoded ones.
-    D = np.exp(-h * p.g / p.C_m)
-    F = -np.expm1(-h * p.g / p.C_m) / p.g
-    E = np.exp(-h * p.k)
-    S = np.exp(-h / p.tau_syn)
-    K = h * S * (np.e / p.tau_syn)
+    c = propagators(p, h)
+    D, F, E, S, K = c.decay_v, c.drive_v, c.decay_asc, c.decay_syn, c.rise_to_psc
     D_q, F_q = u032(nr, "decay_v"), u032(nr, "drive_v")
     E_q = np.stack([u032(nr, f"decay_asc_{j}") for j in (1, 2)], axis=1)
     S_q = np.stack([u032(sr, f"decay_{r}") for r in range(1, N_RECEPTORS + 1)], axis=1)

@@ -12,7 +12,8 @@
  *
  * where I_{n-1} is the summed PSC of the previous step, which the synapse type
  * hands over (synapse_types_glif3_alpha_impl.h keeps Y_{n-1} until it shapes,
- * after this update).  D, F, E_j are host-computed u0.32 constants, all other
+ * after this update).  D, F, E_j are host-computed u0.32 constants (those of
+ * pynn_glif3.propagators.propagators(), encoded), all other
  * parameters s16.15 (mV, pA).
  *
  * Spike side effects happen one step late, as in the training model: the

@@ -8,7 +8,8 @@
  *     Xt_{r,n} = S_r Xt_{r,n-1} + u_{r,n}
  *     Y_{r,n}  = S_r Y_{r,n-1}  + K_r Xt_{r,n-1},   K_r = h S_r e / tau_r
  *
- * which is the same system (X = P Xt).  S_r and K_r are computed on the host in
+ * which is the same system (X = P Xt).  S_r and K_r are computed on the host (by
+ * pynn_glif3.propagators.propagators(): decay_syn, rise_to_psc) in
  * double precision and sent as u0.32 fractions (K_r <= 1 for every tau_r, with
  * equality only at tau_r = h, where the host stores the largest u0.32 value).
  * The arriving weights enter Xt without any multiplication, so the weight sum
