@@ -17,14 +17,33 @@ import math
 
 import numpy as np
 
-#: The Allen Cell Types specimen whose fitted GLIF3 parameters are the defaults (NEST units).
-DEFAULT_SPECIMEN = "478958894"
-_DEFAULT_CELL = {
-    "V_th": -44.23152364988978, "g": 9.195230009748064, "E_L": -70.45950889587401,
-    "C_m": 81.21058405283176, "t_ref": 1.5, "V_reset": -70.45950889587401,
-    "asc_decay": [0.003, 0.3], "asc_amps": [-4.08182729, -291.97668209],
-    "tau_syn": [5.5, 8.5, 2.8, 5.8],
+#: Fitted Allen Cell Types GLIF3 cells (physical units; ``k`` 1/ms, ``asc_amps`` pA): the default
+#: cell of the cell type and the anchors of the synthetic V1's per-type parameters.
+ALLEN_CELLS = {
+    "318808427": dict(C_m=68.14035162092856, E_L=-76.1691640218099, V_th=-40.8824438029048,
+                      g=3.93819351064843, t_ref=2.4, k=(0.003, 0.1),
+                      asc_amps=(-13.00889622, -200.00774016)),
+    "478958894": dict(C_m=81.21058405283176, E_L=-70.45950889587401, V_th=-44.23152364988978,
+                      g=9.195230009748064, t_ref=1.5, k=(0.003, 0.3),
+                      asc_amps=(-4.08182729, -291.97668209)),
+    "480124551": dict(C_m=52.353697808027725, E_L=-73.30062357584633, V_th=-37.57837016608795,
+                      g=6.846284605100222, t_ref=3.2, k=(0.003, 0.1),
+                      asc_amps=(-10.17435274, -119.53883788)),
+    "593618144": dict(C_m=58.60769058316611, E_L=-69.4755859375, V_th=-46.40370561385434,
+                      g=5.875377136608159, t_ref=2.6, k=(0.1, 0.3),
+                      asc_amps=(-36.93387266, -65.30848816)),
 }
+#: The specimen whose parameters are the defaults (reset to E_L, the Billeh receptors).
+DEFAULT_SPECIMEN = "478958894"
+#: The Billeh model's alpha time constants of receptors syn1..syn4 (ms).
+BILLEH_TAU_SYN = (5.5, 8.5, 2.8, 5.8)
+#: Ranges of the 111 V1 core node types (physical units; ``vs`` = V_th - E_L, ``k_j`` and
+#: ``asc_j`` the after-spike currents' rates and jumps): generated networks stay inside them.
+V1_CORE_RANGES = {"C_m": (52.0, 190.0), "E_L": (-78.0, -68.0), "vs": (21.0, 36.0), "g": (3.9, 17.0),
+                  "t_ref": (1.5, 6.6), "k_1": (0.003, 0.1), "k_2": (0.03, 0.3),
+                  "asc_1": (-37.0, -4.0), "asc_2": (-292.0, -65.0)}
+_DEFAULT_CELL = dict(ALLEN_CELLS[DEFAULT_SPECIMEN], V_reset=ALLEN_CELLS[DEFAULT_SPECIMEN]["E_L"],
+                     tau_syn=BILLEH_TAU_SYN)
 
 RECEPTORS = ("syn1", "syn2", "syn3", "syn4")
 #: NEST / Allen port numbers of the receptors (1 = E->E and LGN, 2 = I->E, 3 = E->I, 4 = I->I).
@@ -68,8 +87,8 @@ PARAMETERS = (
     _p("i_offset", "nA", 0.0, _ANY, "constant injected current"),
     _p("asc_amp_1", "nA", _c["asc_amps"][0] / 1000.0, _ANY, "jump of after-spike current 1"),
     _p("asc_amp_2", "nA", _c["asc_amps"][1] / 1000.0, _ANY, "jump of after-spike current 2"),
-    _p("asc_decay_1", "1/ms", _c["asc_decay"][0], _NON_NEGATIVE, "decay rate k_1 of after-spike current 1"),
-    _p("asc_decay_2", "1/ms", _c["asc_decay"][1], _NON_NEGATIVE, "decay rate k_2 of after-spike current 2"),
+    _p("asc_decay_1", "1/ms", _c["k"][0], _NON_NEGATIVE, "decay rate k_1 of after-spike current 1"),
+    _p("asc_decay_2", "1/ms", _c["k"][1], _NON_NEGATIVE, "decay rate k_2 of after-spike current 2"),
 ) + tuple(
     _p(f"tau_syn_{r}", "ms", _c["tau_syn"][r - 1], _POSITIVE,
        f"alpha time constant of receptor syn{r} (the PSC peaks at t = tau_syn_{r})")
@@ -90,11 +109,20 @@ DEFAULT_INITIAL_VALUES = {"v": DEFAULT_PARAMETERS["v_reset"], "asc_1": 0.0, "asc
 RECORDABLE_UNITS = dict(STATE_UNITS, **{f"psc_{r}": "nA" for r in range(1, N_RECEPTORS + 1)})
 RECORDABLES = ("spikes",) + tuple(RECORDABLE_UNITS)
 
-#: Physical (Allen / NEST data file) parameter names and units, as the reference takes them.
-PHYSICAL_UNITS = {
-    "E_L": "mV", "V_th": "mV", "V_reset": "mV", "C_m": "pF", "g": "nS", "t_ref": "ms",
-    "k": "1/ms", "asc_amps": "pA", "tau_syn": "ms", "I_offset": "pA",
+#: The physical view (the Allen / NEST data files' names, as the reference takes them):
+#: name -> (unit, values per neuron: None for one, else the number of columns).  Every reader and
+#: the plain-array description (:class:`pynn_glif3.netspec.NeuronParameters`) take it from here.
+PHYSICAL = {
+    "E_L": ("mV", None), "V_th": ("mV", None), "V_reset": ("mV", None), "C_m": ("pF", None),
+    "g": ("nS", None), "t_ref": ("ms", None), "k": ("1/ms", N_ASC), "asc_amps": ("pA", N_ASC),
+    "tau_syn": ("ms", N_RECEPTORS), "I_offset": ("pA", None),
 }
+PHYSICAL_UNITS = {name: unit for name, (unit, _) in PHYSICAL.items()}
+#: Columns per neuron of each physical parameter (None: one value).
+PHYSICAL_COLUMNS = {name: columns for name, (_, columns) in PHYSICAL.items()}
+#: The physical parameters a fitted GLIF3 cell (a node type of the data files) carries: all but the
+#: injected current, which no file of the training model holds.
+CELL_PARAMETERS = tuple(name for name in PHYSICAL if name != "I_offset")
 
 #: Delays longer than this were clipped by the published training (``max_delay``), in ms.
 TRAINING_MAX_DELAY_MS = 5.0

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .model import N_ASC, N_RECEPTORS, validate_physical
+from .model import N_RECEPTORS, PHYSICAL_COLUMNS, validate_physical
 
 
 @dataclass
@@ -26,12 +26,12 @@ class NeuronParameters:
 
     def __post_init__(self):
         n = np.atleast_1d(np.asarray(self.E_L)).size
-        shapes = {"k": (n, N_ASC), "asc_amps": (n, N_ASC), "tau_syn": (n, N_RECEPTORS)}
         if self.I_offset is None:
             self.I_offset = 0.0
         for f in fields(self):
             value = np.asarray(getattr(self, f.name), dtype=np.float64)
-            shape = shapes.get(f.name, (n,))
+            columns = PHYSICAL_COLUMNS[f.name]
+            shape = (n,) if columns is None else (n, columns)
             try:
                 value = np.broadcast_to(value, shape).copy()
             except ValueError:

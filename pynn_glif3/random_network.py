@@ -9,17 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import N_RECEPTORS
+from .model import BILLEH_TAU_SYN, N_RECEPTORS, V1_CORE_RANGES
 from .netspec import NeuronParameters, Synapses
-
-#: Ranges seen in the V1 core node types (physical units).
-PARAMETER_RANGES = {
-    "C_m": (52.0, 190.0), "E_L": (-78.0, -68.0), "V_th_minus_E_L": (21.0, 36.0), "g": (3.9, 17.0),
-    "t_ref": (1.5, 6.6), "k_1": (0.003, 0.1), "k_2": (0.03, 0.3),
-    "asc_amp_1": (-37.0, -4.0), "asc_amp_2": (-292.0, -65.0),
-}
-BILLEH_TAU_SYN = (5.5, 8.5, 2.8, 5.8)
-
 
 @dataclass
 class RandomNetwork:
@@ -44,15 +35,15 @@ class RandomNetwork:
 
 def random_neurons(n, rng, t_ref_choices=None):
     """Heterogeneous GLIF3 parameters for ``n`` neurons (physical units)."""
-    u = lambda key: rng.uniform(*PARAMETER_RANGES[key], size=n)  # noqa: E731
+    u = lambda key: rng.uniform(*V1_CORE_RANGES[key], size=n)  # noqa: E731
     E_L = u("E_L")
     t_ref = u("t_ref") if t_ref_choices is None else rng.choice(t_ref_choices, size=n)
     tau_syn = np.asarray(BILLEH_TAU_SYN) * rng.uniform(0.8, 1.25, size=(n, N_RECEPTORS))
     return NeuronParameters(
-        E_L=E_L, V_th=E_L + u("V_th_minus_E_L"), V_reset=E_L + rng.uniform(-3.0, 3.0, size=n),
+        E_L=E_L, V_th=E_L + u("vs"), V_reset=E_L + rng.uniform(-3.0, 3.0, size=n),
         C_m=u("C_m"), g=u("g"), t_ref=t_ref,
         k=np.stack([u("k_1"), u("k_2")], axis=1),
-        asc_amps=np.stack([u("asc_amp_1"), u("asc_amp_2")], axis=1), tau_syn=tau_syn)
+        asc_amps=np.stack([u("asc_1"), u("asc_2")], axis=1), tau_syn=tau_syn)
 
 
 def random_network(n_neurons=300, n_steps=1000, seed=0, synapses_per_neuron=50, n_inputs=100,

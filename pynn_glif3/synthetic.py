@@ -31,7 +31,7 @@ import os
 
 import numpy as np
 
-from .model import N_RECEPTORS
+from .model import ALLEN_CELLS, BILLEH_TAU_SYN, N_RECEPTORS, V1_CORE_RANGES
 from .network_model import CELL_CLASSES
 
 #: Neurons and synapses of the V1 core the defaults are scaled to.
@@ -42,26 +42,9 @@ DEFAULT_N_LGN = 17400
 GENERATOR_VERSION = 1
 _BLOCK = 4096            # targets per generation block (part of the definition: do not change)
 
-#: Four fitted Allen Cell Types GLIF3 cells (NEST units) that anchor the per-type parameters.
-ANCHOR_CELLS = {
-    "318808427": dict(C_m=68.14035162092856, E_L=-76.1691640218099, V_th=-40.8824438029048,
-                      g=3.93819351064843, t_ref=2.4, k=(0.003, 0.1),
-                      asc_amps=(-13.00889622, -200.00774016)),
-    "478958894": dict(C_m=81.21058405283176, E_L=-70.45950889587401, V_th=-44.23152364988978,
-                      g=9.195230009748064, t_ref=1.5, k=(0.003, 0.3),
-                      asc_amps=(-4.08182729, -291.97668209)),
-    "480124551": dict(C_m=52.353697808027725, E_L=-73.30062357584633, V_th=-37.57837016608795,
-                      g=6.846284605100222, t_ref=3.2, k=(0.003, 0.1),
-                      asc_amps=(-10.17435274, -119.53883788)),
-    "593618144": dict(C_m=58.60769058316611, E_L=-69.4755859375, V_th=-46.40370561385434,
-                      g=5.875377136608159, t_ref=2.6, k=(0.1, 0.3),
-                      asc_amps=(-36.93387266, -65.30848816)),
-}
-BILLEH_TAU_SYN = (5.5, 8.5, 2.8, 5.8)
-#: Ranges of the 111 V1 core node types (physical units); every drawn value is clipped to these.
-RANGES = {"C_m": (52.0, 190.0), "E_L": (-78.0, -68.0), "vs": (21.0, 36.0), "g": (3.9, 17.0),
-          "t_ref": (1.5, 6.6), "k_1": (0.003, 0.1), "k_2": (0.03, 0.3),
-          "asc_1": (-37.0, -4.0), "asc_2": (-292.0, -65.0)}
+#: Fitted Allen GLIF3 cells that anchor the per-type parameters, and the V1 core's ranges.
+ANCHOR_CELLS = ALLEN_CELLS
+RANGES = V1_CORE_RANGES
 
 #: Layer depth ranges (µm from the pia; the ``y`` coordinate).
 LAYER_DEPTH = {"L1": (0.0, 100.0), "L23": (100.0, 310.0), "L4": (310.0, 430.0),

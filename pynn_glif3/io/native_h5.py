@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 from .. import __version__
-from ..model import N_ASC, N_RECEPTORS, PHYSICAL_UNITS
+from ..model import N_RECEPTORS, PHYSICAL_COLUMNS, PHYSICAL_UNITS
 from ..netspec import NeuronParameters, Synapses
 from ..network_model import CELL_CLASSES, V1Network
 from ._common import (FormatError, attr, check_length, check_range, decode, guard, has, num, open_h5,
@@ -22,8 +22,7 @@ from ._common import (FormatError, attr, check_length, check_range, decode, guar
 
 FORMAT = "pynn_glif3.network"
 FORMAT_VERSION = 1
-_NEURON_FIELDS = {"E_L": None, "V_th": None, "V_reset": None, "C_m": None, "g": None, "t_ref": None,
-                  "k": N_ASC, "asc_amps": N_ASC, "tau_syn": N_RECEPTORS, "I_offset": None}
+_NEURON_FIELDS = PHYSICAL_COLUMNS
 
 
 def _index_dtype(a, bound):

@@ -39,7 +39,7 @@ import os
 
 import numpy as np
 
-from ..model import N_ASC, N_RECEPTORS
+from ..model import CELL_PARAMETERS, N_ASC, N_RECEPTORS
 from ..netspec import NeuronParameters, Synapses
 from ..network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
 from ._common import FormatError, check_range, dataset, guard, has, num, open_h5, physical, read, where
@@ -466,7 +466,7 @@ def read_sonata(path, cell_models_dir=None, synaptic_models_dir=None, core_radiu
         if col not in rows[0]:
             raise FormatError(f"{types_csv}: no {col!r} column")
     type_index = {}
-    table = {k: [] for k in ("E_L", "V_th", "V_reset", "C_m", "g", "t_ref", "k", "asc_amps", "tau_syn")}
+    table = {k: [] for k in CELL_PARAMETERS}
     names = []
     for i, r in enumerate(rows):
         tid = int(_float(r["node_type_id"], f"{types_csv}: row {i + 2} node_type_id"))

@@ -29,7 +29,7 @@ import pickle
 
 import numpy as np
 
-from ..model import N_ASC, N_RECEPTORS, delay_steps
+from ..model import CELL_PARAMETERS, N_ASC, N_RECEPTORS, PHYSICAL_COLUMNS, delay_steps
 from ..netspec import NeuronParameters, Synapses
 from ..network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
 from ._common import FormatError, check_range, guard, num, open_h5, physical, read, where
@@ -39,8 +39,7 @@ CELL_PREFIX = "model/layer_with_weights-1/cell/"
 INPUT_PREFIX = "model/layer_with_weights-0/"
 SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 CORE_RADIUS_UM = 400.0
-_NODE_PARAMS = {"V_th": None, "g": None, "E_L": None, "k": N_ASC, "C_m": None, "V_reset": None,
-                "tau_syn": N_RECEPTORS, "t_ref": None, "asc_amps": N_ASC}
+_NODE_PARAMS = {name: PHYSICAL_COLUMNS[name] for name in CELL_PARAMETERS}
 
 
 # ---------------------------------------------------------------------------------------------

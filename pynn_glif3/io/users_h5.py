@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from ..model import N_ASC, N_RECEPTORS
+from ..model import CELL_PARAMETERS, N_RECEPTORS, PHYSICAL_COLUMNS
 from ..netspec import NeuronParameters, Synapses
 from ..network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
 from ._common import (FormatError, attr, check_length, check_range, dataset, decode, guard, has, num,
@@ -29,8 +29,7 @@ from ._common import (FormatError, attr, check_length, check_range, dataset, dec
 FORMAT = "users-trained-h5"
 PARAMS_GROUP = "neurons/glif3_params"
 #: Per-type parameter datasets: name -> number of columns (None: a vector).
-TYPE_PARAMS = {"C_m": None, "E_L": None, "V_reset": None, "V_th": None, "g": None, "t_ref": None,
-               "asc_amps": N_ASC, "k": N_ASC, "tau_syn": N_RECEPTORS}
+TYPE_PARAMS = {name: PHYSICAL_COLUMNS[name] for name in CELL_PARAMETERS}
 #: Names of the checkpoint's normalised per-neuron variables; a file holding these in place of the
 #: physical parameters was written by the broken converter variant.
 _CHECKPOINT_NAMES = ("syn_decay", "psc_initial", "v_th", "e_l", "voltage_scale", "current_factor")
