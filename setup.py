@@ -32,7 +32,7 @@ class build_py_with_native(build_py):
         ``python -I`` ignores the variables that set up that isolation, so the subprocess sees
         the target environment, and its NEST, again.  PYNN_GLIF3_SKIP_NEST_BUILD=1 skips this.
         """
-        script = HERE / "pynn_glif3" / "nest" / "build.py"
+        script = HERE / "pynn_glif3" / "backends" / "nest" / "build.py"
         if os.environ.get("PYNN_GLIF3_SKIP_NEST_BUILD") or not script.is_file():
             return
         has_nest = "import importlib.util, sys; sys.exit(importlib.util.find_spec('nest') is None)"

@@ -74,8 +74,8 @@ def nest_unavailable():
     """None if pynn_glif3's NEST support can be used here, else why not."""
     try:
         import pyNN.nest  # noqa: F401
-        from pynn_glif3.nest import binding  # noqa: F401
-        binding.install(verbose=False)
+        from pynn_glif3.backends.nest import kernel
+        kernel.install(verbose=False)
     except Exception as err:  # noqa: BLE001 - any failure means: not measurable here
         return f"{type(err).__name__}: {err}"
     return None

@@ -29,7 +29,7 @@ def _loadavg():
 
 
 def simulation_times(sizes, threads_list, n_steps, synapses, repeats, seed):
-    from pynn_glif3.nest.replay import PyNESTNetwork
+    from pynn_glif3.verification.nest_replay import PyNESTNetwork
     from pynn_glif3.random_network import random_network
 
     rows = []
@@ -55,7 +55,7 @@ def simulation_times(sizes, threads_list, n_steps, synapses, repeats, seed):
 def build_times(sizes, n_steps, synapses, seed):
     import pyNN.nest as sim
 
-    from pynn_glif3.nest.replay import PyNESTNetwork, PyNNNetwork
+    from pynn_glif3.verification.nest_replay import PyNESTNetwork, PyNNNetwork
     from pynn_glif3.random_network import random_network
 
     rows = []
@@ -111,7 +111,7 @@ def main(argv=None):
     repeats = 1 if args.quick else args.repeats
 
     import nest
-    from pynn_glif3.nest import build
+    from pynn_glif3.backends.nest import build
 
     build.build_module(verbose=True)   # not timed
     info = {"python": sys.version.split()[0], "nest": nest.__version__, "cpus": os.cpu_count(),

@@ -2,7 +2,7 @@
 
 Each network (pynn_glif3.random_network, the same kind the NEST tests use) runs in the NumPy
 reference, in NEST with glif3_alpha and in NEST with glif_psc in GLIF3 mode, parameters mapped one
-to one (see pynn_glif3.nest.replay.glif_psc_parameters), with the same input and background spike
+to one (see pynn_glif3.verification.nest_replay.glif_psc_parameters), with the same input and background spike
 times and the same delays.  Reported, not asserted: spikes of each, raster entries (step, neuron)
 that differ from the reference, the first step at which they differ, the share of reference spikes
 that the model matches within one step, the correlation of per-neuron spike counts, and the mean
@@ -52,7 +52,7 @@ def main(argv=None):
     parser = make_parser(__doc__.splitlines()[0])
     args = parser.parse_args(argv)
 
-    from pynn_glif3.nest.replay import PyNESTNetwork
+    from pynn_glif3.verification.nest_replay import PyNESTNetwork
     from pynn_glif3.random_network import random_network
     from pynn_glif3.reference import simulate
 

@@ -1,22 +1,23 @@
-"""pynn_glif3: the GLIF3 neuron with alpha synapses of the Billeh V1 model, on any PyNN simulator."""
+"""pynn_glif3: the GLIF3 neuron with alpha synapses of the Billeh V1 model, on any PyNN simulator.
+
+``from pynn_glif3 import GLIF3Alpha`` gives the simulator-independent cell type
+(:class:`pynn_glif3.backends.standard.GLIF3Alpha`); it needs PyNN, so it is imported on first use
+and ``import pynn_glif3`` needs numpy only.  The package's layers: docs/architecture.md.
+"""
 
 __version__ = "0.1.0"
 
-# Names resolved on first use, so that `import pynn_glif3` needs numpy only.
-_LAZY = {"GLIF3Alpha": "pynn_glif3.celltype", "GLIF3AlphaBase": "pynn_glif3.celltype"}
-
 
 def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-        module = importlib.import_module(_LAZY[name])
-        value = getattr(module, name)
-        if name == "GLIF3Alpha":
-            module.activate_backends()   # prepare the imported simulator (e.g. pyNN.nest)
-        globals()[name] = value
-        return value
+    if name == "GLIF3Alpha":
+        from pynn_glif3.backends import prepare_imported_simulators
+        from pynn_glif3.backends.standard import GLIF3Alpha
+
+        prepare_imported_simulators()       # e.g. pyNN.nest: load glif3_alpha before setup()
+        globals()[name] = GLIF3Alpha
+        return GLIF3Alpha
     raise AttributeError(f"module 'pynn_glif3' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(list(globals()) + ["GLIF3Alpha"])

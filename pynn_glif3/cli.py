@@ -20,7 +20,7 @@ def _build_nest_arguments(parser):
 
 
 def _build_nest(args):
-    from pynn_glif3.nest import build
+    from pynn_glif3.backends.nest import build
 
     try:
         if args.clean:

@@ -8,19 +8,18 @@ and creates on ``sim``:
 * ``cells``: one GLIF3Alpha population with every neuron's parameters;
 * recurrent projections, one per receptor, signed weights in nA, delays under a policy;
 * ``lgn``: one spike source per input unit, timed so that its spikes arrive at the training step
-  (PyNN's SpikeSourceArray, or the simulator's own registered with :func:`register_spike_sources`;
-  NEST: ``spike_train_injector``, see :mod:`pynn_glif3.nest.sources`);
+  (the backend's spike source: PyNN's SpikeSourceArray, or on NEST ``spike_train_injector``);
 * ``background``: the training model's shared Binomial(10, 0.1) count per step as ten sources
   (or ten per neuron, independent), each connected with the neuron's background weight;
 * or, with ``background="decoded"``, the decoded noise of the published training
   (:class:`pynn_glif3.noise.NoiseDraws`): row m adds ``noise.step_input(m) * (V_th - E_L)`` pA to
   each receptor's PSC rise, as the reference does.  This needs per-step input into a receptor,
-  which PyNN's current sources cannot address; a simulator backend provides it (registered with
-  :func:`register_receptor_currents`; NEST: ``pynn_glif3.nest.noise``), and other simulators
-  raise NotImplementedError.
+  which PyNN's current sources cannot address; the backend provides it where the simulator can
+  (NEST), and raises NotImplementedError elsewhere.
 
-Nothing here depends on which simulator ``sim`` is: the cell type, the connector and the timing
-absorb the differences.  Connections go through :class:`~pynn_glif3.connectors.FromArraysConnector`,
+Nothing here depends on which simulator ``sim`` is: its backend (:func:`pynn_glif3.backends.backend_for`)
+gives the cell type, the spike sources, bulk connection and whether many trials fit in one run,
+and the timing is the same everywhere.  Connections go through :class:`~pynn_glif3.backends.connectors.FromArraysConnector`,
 which bulk-connects where the simulator can.  Timing follows :mod:`pynn_glif3.timing`.
 """
 
@@ -30,8 +29,8 @@ import time
 import numpy as np
 
 from . import units
-from .connectors import FromArraysConnector
-from .hooks import load
+from pynn_glif3.backends import backend_for
+from pynn_glif3.backends.connectors import FromArraysConnector
 from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
 
@@ -196,48 +195,14 @@ def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, labe
     return projections
 
 
-#: simulator name -> "package.module:function" taking (built, values_pA (n_steps, N, 4)) and
-#: adding ``values_pA[m]`` to the PSC rise input of training row m
-_RECEPTOR_CURRENTS = {"NEST": "pynn_glif3.nest.noise:inject_receptor_currents"}
-
-
-#: simulator name -> "package.module:function" taking ``sim`` and returning the spike-source cell
-#: type to use there (with a ``spike_times`` parameter, delivering as PyNN's SpikeSourceArray)
-_SPIKE_SOURCES = {"NEST": "pynn_glif3.nest.sources:spike_source_type"}
-
-
-def register_spike_sources(simulator_name, function_path):
-    """Let input and background sources on ``simulator_name`` be of the cell type that
-    ``function_path(sim)`` returns."""
-    _SPIKE_SOURCES[simulator_name] = function_path
-
-
 def spike_sources(sim, spike_times, label):
-    """A Population of spike sources, one per array of ``spike_times`` (ms): the simulator's own
-    where one is registered, else PyNN's SpikeSourceArray."""
+    """A Population of spike sources on ``sim``, one per array of ``spike_times`` (ms), of the
+    backend's spike-source type."""
     from pyNN.parameters import Sequence
 
-    path = _SPIKE_SOURCES.get(getattr(getattr(sim, "simulator", None), "name", None))
-    celltype = sim.SpikeSourceArray if path is None else load(path)(sim)
+    celltype = backend_for(sim).spike_source_type()
     return sim.Population(len(spike_times), celltype(spike_times=[Sequence(t) for t in spike_times]),
                           label=label)
-
-
-def register_receptor_currents(simulator_name, function_path):
-    """Let ``background="decoded"`` use ``function_path(built, values_pA)`` on ``simulator_name``."""
-    _RECEPTOR_CURRENTS[simulator_name] = function_path
-
-
-def _receptor_currents_backend(cells):
-    name = getattr(getattr(cells, "_simulator", None), "name", None)
-    path = _RECEPTOR_CURRENTS.get(name)
-    if path is None:
-        raise NotImplementedError(
-            f"background='decoded' (decoded noise) is not available on the {name} simulator: it "
-            f"needs a per-step input into each receptor's PSC rise, which PyNN's current sources "
-            f"cannot express and only the NEST backend of pynn_glif3 provides (glif3_alpha's "
-            f"rise_input table); use background='shared', 'independent' or 'none' here")
-    return load(path)
 
 
 def decoded_noise_currents(noise, neurons, n_steps):
@@ -270,13 +235,9 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
                   cell_type, noise, n_steps)
 
 
-#: simulators whose GLIF3Alpha runs many trials in one simulation (the ``trial_steps`` parameter)
-_TRIALS = {"NEST"}
-
-
 def supports_trials(sim):
     """Whether GLIF3Alpha on the PyNN module ``sim`` runs many trials in one simulation."""
-    return getattr(getattr(sim, "simulator", None), "name", None) in _TRIALS
+    return backend_for(sim).trials_in_one_run
 
 
 def trial_start_step(net, options):
@@ -299,8 +260,6 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
     :meth:`BuiltNetwork.trial_rasters`.  Only simulators whose GLIF3Alpha supports trials (NEST)
     can do this; others raise NotImplementedError (build one trial at a time there).
     """
-    from .celltype import GLIF3Alpha
-
     options = options or BuildOptions()
     if options.background == "decoded":
         raise NotImplementedError("build_trials: background='decoded' needs one build per trial")
@@ -312,11 +271,11 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
     counts = [None] * n_trials if bkg_counts is None else list(np.asarray(bkg_counts))
     if len(counts) != n_trials:
         raise ValueError(f"build_trials: {len(counts)} background count rows for {n_trials} trials")
-    if not supports_trials(sim):
-        name = getattr(getattr(sim, "simulator", None), "name", None)
-        raise NotImplementedError(f"build_trials: GLIF3Alpha on the {name} simulator runs one trial "
-                                  f"per build; many trials in one run need NEST")
-    cell = (cell_type or GLIF3Alpha)(**_pynn_parameters(net.neurons))
+    backend = backend_for(sim)
+    if not backend.trials_in_one_run:
+        raise NotImplementedError(f"build_trials: GLIF3Alpha on {backend.label} runs one trial per "
+                                  f"build here; build one trial at a time")
+    cell = (cell_type or backend.cell_type)(**_pynn_parameters(net.neurons))
     start_step = trial_start_step(net, options)
     trial_steps = start_step + n_steps
     cell.extra_parameters = {"start_step": start_step, "trial_steps": trial_steps}
@@ -331,18 +290,17 @@ def _concat_trains(per_trial):
 
 
 def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, noise, n_steps):
-    from .celltype import GLIF3Alpha
-
+    backend = backend_for(sim)
     decoded = options.background == "decoded"
+    if decoded:
+        backend.check_receptor_currents()      # before anything is built
     start = time.perf_counter()
     n = net.neurons.n
     if cell is None or isinstance(cell, type):
-        cell = (cell or GLIF3Alpha)(**_pynn_parameters(net.neurons))
+        cell = (cell or backend.cell_type)(**_pynn_parameters(net.neurons))
     cells = sim.Population(n, cell, label="V1")
     built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n), trial_timings=timings)
     timings = timings or [timing]
-    if decoded:
-        inject = _receptor_currents_backend(cells)     # fail before building the rest
 
     rec = net.recurrent
     if rec is not None and rec.n:
@@ -361,7 +319,8 @@ def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, n
         built.background = _background(sim, net, bkg_counts, timings, built)
     if decoded:
         rows = noise.n_steps if n_steps is None else int(n_steps)
-        built.background = inject(built, decoded_noise_currents(noise, net.neurons, rows))
+        built.background = backend.inject_receptor_currents(
+            cells, decoded_noise_currents(noise, net.neurons, rows))
 
     if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
         ids = np.unique(np.asarray(net.readout_ids).ravel())

@@ -31,14 +31,14 @@ def main(out):
     start = time.perf_counter()
     import pyNN.spiNNaker as sim
     from pynn_glif3 import GLIF3Alpha, network
-    from pynn_glif3.connectors import FromArraysConnector
+    from pynn_glif3.backends.connectors import FromArraysConnector
     from pynn_glif3.io import read_network
-    from pynn_glif3.spinnaker import binding, layout
+    from pynn_glif3.backends.spinnaker import cells, components, layout
     from pynn_glif3.synthetic import write_synthetic_v1
 
     # Keep the parameter data sPyNNaker asks the structs for, per struct table.
     written = {}
-    original = binding.DerivedStruct.get_data
+    original = components.DerivedStruct.get_data
 
     def get_data(self, values, vertex_slice=None):
         data = original(self, values, vertex_slice)
@@ -48,7 +48,7 @@ def main(out):
             written.setdefault(key, {}).setdefault(vertex_slice.lo_atom, data.copy())
         return data
 
-    binding.DerivedStruct.get_data = get_data
+    components.DerivedStruct.get_data = get_data
 
     path = os.path.join(out, "v1.h5")
     write_synthetic_v1(path, n_neurons=300, n_lgn=100, pool_size=2)
@@ -80,8 +80,8 @@ def main(out):
         sim.StaticSynapse(weight=-0.01, delay=2.0), receptor_type="syn2", label="scalar->syn2"))
     built.run(n_steps)
     result = {"cell_type": f"{cell_type.__module__}.{cell_type.__name__}",
-              "is_glif3": isinstance(built.cells.celltype, binding.GLIF3Alpha),
-              "factory_gives_binding": isinstance(GLIF3Alpha(), binding.GLIF3Alpha),
+              "is_glif3": isinstance(built.cells.celltype, cells.GLIF3Alpha),
+              "standard_cells_become_spinnaker_cells": isinstance(small.celltype, cells.GLIF3Alpha),
               "projections": []}
     arrays = {}
     for i, prj in enumerate(built.projections):

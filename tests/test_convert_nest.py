@@ -9,7 +9,7 @@ keras = pytest.importorskip("keras")
 pytest.importorskip("sklearn")
 sim = pytest.importorskip("pyNN.nest")
 
-from pynn_glif3.connectors import FromArraysConnector  # noqa: E402
+from pynn_glif3.backends.connectors import FromArraysConnector  # noqa: E402
 from pynn_glif3.convert import RESETS, SpikingSettings, convert  # noqa: E402
 from pynn_glif3.convert.digits_task import load_split, train_ann  # noqa: E402
 from pynn_glif3.convert.neurons import if_population  # noqa: E402

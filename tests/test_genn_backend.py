@@ -458,7 +458,7 @@ def test_v1_builder_on_genn_equals_reference(tmp_path):
 
 
 def test_array_connector_bulk_path_equals_from_list():
-    from pynn_glif3.connectors import FromArraysConnector
+    from pynn_glif3.backends.connectors import FromArraysConnector
     rng = np.random.default_rng(0)
     src, tgt = rng.integers(0, 20, 60), rng.integers(0, 15, 60)
     w, d = rng.normal(0, 0.1, 60), rng.integers(1, 5, 60).astype(float)

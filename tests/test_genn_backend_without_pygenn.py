@@ -13,7 +13,7 @@ import pytest
 SCRIPT = textwrap.dedent("""
     import sys
     sys.modules["pygenn"] = None                 # as if PyGeNN were not installed
-    import pynn_glif3.genn.snippets, pynn_glif3.genn.harness   # GeNN-free parts
+    import pynn_glif3.backends.genn.snippets as snippets, pynn_glif3.verification.genn_harness   # GeNN-free parts
     import pynn_glif3.genn as sim
     assert callable(sim.setup) and sim.FromListConnector is not None
     try:
@@ -43,7 +43,8 @@ def test_snippets_import_without_pyNN_or_pygenn():
         import sys
         sys.modules["pygenn"] = None
         sys.modules["pyNN"] = None
-        from pynn_glif3.genn import harness, snippets
+        from pynn_glif3.verification import genn_harness as harness
+        from pynn_glif3.backends.genn import snippets
         assert snippets.load().PSM_SIM_CODE
         print("OK")
     """)

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("nest")
 
 import pynn_glif3  # noqa: E402
-from pynn_glif3.nest import build  # noqa: E402
+from pynn_glif3.backends.nest import build  # noqa: E402
 
 ROOT = str(Path(pynn_glif3.__file__).resolve().parents[1])
 

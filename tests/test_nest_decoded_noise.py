@@ -90,7 +90,7 @@ def test_builder_on_nest_equals_reference(shared_sequence, threads):
 
 
 def test_rise_input_table_is_checked():
-    from pynn_glif3.nest import install
+    from pynn_glif3.backends.nest import install
     nest.ResetKernel()
     install(verbose=False)
     node = nest.Create("glif3_alpha")
@@ -111,17 +111,16 @@ def test_builder_errors():
         network.build(sim, net, noise=draws)
 
 
-class _FakeSimulator:
-    name = "Elsewhere"
-
-
-class _FakeCells:
-    _simulator = _FakeSimulator()
-
-
 def test_other_simulators_refuse_with_a_reason():
-    with pytest.raises(NotImplementedError, match="decoded noise.*not available on the Elsewhere simulator"):
-        network._receptor_currents_backend(_FakeCells())
+    """A simulator whose backend takes no per-step receptor input says so before building."""
+    import pyNN.mock as mock
+
+    net = random_network(5, 10, seed=1)
+    draws = NoisePool(_pool()).draw(10, 5, seed=0)
+    mock.setup(timestep=1.0)
+    with pytest.raises(NotImplementedError, match="decoded-noise background.*not available on"):
+        network.build(mock, net, options=network.BuildOptions(background="decoded"), noise=draws)
+    mock.end()
 
 
 @pytest.fixture(scope="module")

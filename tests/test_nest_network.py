@@ -13,7 +13,7 @@ nest = pytest.importorskip("nest")
 sim = pytest.importorskip("pyNN.nest")
 
 from pynn_glif3.model import delay_steps  # noqa: E402
-from pynn_glif3.nest.replay import PyNESTNetwork, PyNNNetwork  # noqa: E402
+from pynn_glif3.verification.nest_replay import PyNESTNetwork, PyNNNetwork  # noqa: E402
 from pynn_glif3.random_network import random_network  # noqa: E402
 from pynn_glif3.reference import simulate  # noqa: E402
 

@@ -16,7 +16,7 @@ from pyNN.errors import ConnectionError as PyNNConnectionError  # noqa: E402
 
 import pynn_glif3  # noqa: E402
 from pynn_glif3 import GLIF3Alpha, model, units  # noqa: E402
-from pynn_glif3.nest.replay import PyNNNetwork  # noqa: E402
+from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
 from pynn_glif3.netspec import NeuronParameters, Synapses  # noqa: E402
 from pynn_glif3.random_network import random_network  # noqa: E402
 from pynn_glif3.reference import simulate  # noqa: E402
@@ -259,7 +259,7 @@ def test_signed_weights_in_nA():
 
 
 def test_connector_that_releases_its_arrays_connects_once():
-    from pynn_glif3.connectors import FromArraysConnector
+    from pynn_glif3.backends.connectors import FromArraysConnector
 
     sim.setup(timestep=1.0, min_delay=1.0)
     source = sim.Population(2, sim.SpikeSourceArray(spike_times=TIMING.source_times([3])))
@@ -343,23 +343,19 @@ def test_import_order_and_no_setup(imports, setup, tmp_path):
     assert "ok" in result.stdout
 
 
-def test_other_backends_can_supply_their_own_class(monkeypatch):
-    """The hook a backend whose PyNN needs its own class uses (SpiNNaker, say)."""
-    import types
+def test_a_population_of_the_standard_cell_type_gets_the_nest_class():
+    """A script's simulator-independent GLIF3Alpha (instance or class) becomes the NEST backend's
+    in a Population, with the values it was given; the backend object names the same class."""
+    from pynn_glif3.backends import backend_for
+    from pynn_glif3.backends.nest.cells import GLIF3Alpha as NESTGLIF3Alpha
 
-    from pynn_glif3 import celltype
-
-    class FakeBackendGLIF3Alpha(celltype.GLIF3AlphaBase):
-        pass
-
-    backend = types.ModuleType("fake_backend_glif3")
-    backend.GLIF3Alpha = FakeBackendGLIF3Alpha
-    monkeypatch.setitem(sys.modules, "fake_backend_glif3", backend)
-    monkeypatch.setitem(sys.modules, "fake_simulator", types.ModuleType("fake_simulator"))
-    monkeypatch.setitem(celltype._BACKEND_CLASSES, "fake_simulator", "fake_backend_glif3:GLIF3Alpha")
-    cell = GLIF3Alpha(v_thresh=-51.0)
-    assert type(cell) is FakeBackendGLIF3Alpha
-    assert cell.parameter_space["v_thresh"].base_value == -51.0
-    monkeypatch.delitem(celltype._BACKEND_CLASSES, "fake_simulator")
-    assert type(GLIF3Alpha()) is GLIF3Alpha
-    assert GLIF3Alpha.nest_name["on_grid"] == "glif3_alpha"
+    sim.setup(timestep=1.0, min_delay=1.0)
+    cell = GLIF3Alpha(v_thresh=[-51.0, -50.5])
+    assert type(cell) is GLIF3Alpha
+    cells = sim.Population(2, cell)
+    assert type(cells.celltype) is NESTGLIF3Alpha
+    assert cells.get("v_thresh").tolist() == [-51.0, -50.5]
+    more = sim.Population(1, GLIF3Alpha, {"v_thresh": -52.0})
+    assert type(more.celltype) is NESTGLIF3Alpha and float(more.get("v_thresh")) == -52.0
+    assert NESTGLIF3Alpha.nest_name["on_grid"] == "glif3_alpha"
+    assert backend_for(sim).cell_type is NESTGLIF3Alpha

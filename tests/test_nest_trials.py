@@ -51,6 +51,6 @@ def test_trials_need_a_simulator_that_supports_them(net):
 
     spikes, bkg = _trials(net, 2, 10, seed=1)
     sim.setup(timestep=1.0)
-    with pytest.raises(NotImplementedError, match="many trials in one run need NEST"):
+    with pytest.raises(NotImplementedError, match="runs one trial per build"):
         network.build_trials(sim, net, spikes, bkg)
     sim.end()

@@ -14,8 +14,9 @@ import pytest
 
 from pynn_glif3 import reference
 from pynn_glif3.netspec import Synapses
-from pynn_glif3.spinnaker import fixed_point as fp
-from pynn_glif3.spinnaker import layout, tolerance
+from pynn_glif3.verification import spinnaker_fixed_point as fp
+from pynn_glif3.backends.spinnaker import layout
+from pynn_glif3.verification import spinnaker_tolerance as tolerance
 from pynn_glif3.timing import START_STEP, StepTiming
 from single_neuron import BASE, neuron, offset_and_reset_case, one_input, without_hold
 

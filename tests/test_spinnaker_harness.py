@@ -19,8 +19,8 @@ import pytest
 from pynn_glif3 import reference
 from pynn_glif3.netspec import Synapses
 from pynn_glif3.random_network import random_network
-from pynn_glif3.spinnaker import fixed_point as fp
-from pynn_glif3.spinnaker import harness, tolerance
+from pynn_glif3.verification import spinnaker_fixed_point as fp
+from pynn_glif3.verification import spinnaker_harness as harness, spinnaker_tolerance as tolerance
 from pynn_glif3.timing import START_STEP
 from single_neuron import BASE, neuron, offset_and_reset_case, one_input, without_hold
 

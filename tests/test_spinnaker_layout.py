@@ -6,7 +6,7 @@
 * bytes packed by the Python side are read back by the C field by field, by name;
 * the DTCM struct sizes used in the neurons-per-core budget are the compiled ones;
 * with sPyNNaker installed (skipped otherwise): the bytes its ``Struct`` objects generate from
-  :mod:`pynn_glif3.spinnaker.structs` equal the packer's, and the C reads and runs them;
+  :mod:`pynn_glif3.backends.spinnaker.structs` equal the packer's, and the C reads and runs them;
 * the Makefile hands sPyNNaker's build the right headers and output directory (checked with a
   stand-in for sPyNNaker's makefiles; the real .aplx build needs the SpiNNaker C sources).
 """
@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 from pynn_glif3.random_network import random_network
-from pynn_glif3.spinnaker import fixed_point as fp
-from pynn_glif3.spinnaker import harness, layout
+from pynn_glif3.verification import spinnaker_fixed_point as fp
+from pynn_glif3.verification import spinnaker_harness as harness
+from pynn_glif3.backends.spinnaker import layout
 
 STRUCTS = {
     "neuron_params_t": layout.NEURON_PARAMS_FIELDS,
@@ -88,7 +89,7 @@ def test_spynnaker_struct_bytes_are_read_by_the_c(elf):
     pytest.importorskip("spynnaker")
     from pacman.model.graphs.common import Slice
     from spinn_utilities.ranged import RangedList
-    from pynn_glif3.spinnaker import structs
+    from pynn_glif3.backends.spinnaker import structs
 
     kw = random_network(n_neurons=9, n_steps=200, seed=6).kwargs()
     net = fp.prepare(**kw)
@@ -133,7 +134,7 @@ def test_makefile_wiring(tmp_path):
             assert Path(header).is_file() and Path(header).is_relative_to(root / "src")
         assert line[4] == f"{tmp_path}/src/neuron/input_types/input_type_current.h"
     assert combined[7].endswith("synapse_dynamics_static_impl.c")
-    assert Path(combined[8]) == Path(root).parents[1] / "pynn_glif3" / "spinnaker" / "model_binaries"
+    assert Path(combined[8]) == Path(root).parents[1] / "pynn_glif3" / "backends" / "spinnaker" / "model_binaries"
     # without the SpiNNaker sources the build stops with a clear message
     env = {k: v for k, v in os.environ.items() if k not in ("SPINN_DIRS", "NEURAL_MODELLING_DIRS")}
     proc = subprocess.run(["make", "-C", str(root / "makefiles" / "glif3_alpha")], env=env,

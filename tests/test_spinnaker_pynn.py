@@ -19,7 +19,7 @@ pytest.importorskip("spynnaker", reason="sPyNNaker is not installed (pip install
 
 from pynn_glif3 import model, network  # noqa: E402
 from pynn_glif3.io import read_network  # noqa: E402
-from pynn_glif3.spinnaker import layout  # noqa: E402
+from pynn_glif3.backends.spinnaker import layout  # noqa: E402
 from pynn_glif3.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,10 +92,10 @@ def _sorted_rows(a):
     return a[np.lexsort((a[:, 3], a[:, 2], a[:, 1], a[:, 0]))]
 
 
-def test_cell_type_is_the_spinnaker_binding(job):
+def test_cell_type_is_the_spinnaker_backends(job):
     result, _, _ = job
-    assert result["cell_type"] == "pynn_glif3.spinnaker.binding.GLIF3Alpha"
-    assert result["is_glif3"] and result["factory_gives_binding"]
+    assert result["cell_type"] == "pynn_glif3.backends.spinnaker.cells.GLIF3Alpha"
+    assert result["is_glif3"] and result["standard_cells_become_spinnaker_cells"]
     assert result["seconds"] < 90
 
 

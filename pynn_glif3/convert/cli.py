@@ -12,12 +12,11 @@ import sys
 
 import numpy as np
 
+from pynn_glif3.backends import SIMULATORS, SimulatorUnavailable, backend_for, import_simulator
 from .digits_task import ARCHITECTURES
 from .encoding import ENCODINGS
 from .neurons import RESETS
 from .normalisation import METHODS
-
-SIMULATORS = {"nest": "pyNN.nest", "spinnaker": "pyNN.spiNNaker"}
 
 
 def add_arguments(parser):
@@ -60,8 +59,6 @@ def _load_npz(path, needs_train):
 
 
 def run(args):
-    import importlib
-
     import keras
 
     from .digits_task import load_split, train_ann
@@ -84,8 +81,12 @@ def run(args):
         name = args.model
     if args.n_test is not None:
         x_test, y_test = x_test[:args.n_test], y_test[:args.n_test]
-    sim = importlib.import_module(SIMULATORS[args.simulator])
-    setup_options = {"rng_seed": args.seed} if args.simulator == "nest" else {}
+    try:
+        sim = import_simulator(args.simulator)
+    except SimulatorUnavailable as exc:
+        print(f"pynn-glif3 convert: {exc}", file=sys.stderr)
+        return 2
+    setup_options = backend_for(sim).setup_options(rng_seed=args.seed)
     try:
         settings = SpikingSettings(dt_ms=args.dt, max_rate_hz=args.max_rate)
         rows = accuracy_rows(name, model, x_train, x_test, y_test, sim, args.normalisation,

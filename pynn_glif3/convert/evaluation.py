@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .network import build, spike_counts, spike_steps
-from .neurons import prepare_simulator
+from pynn_glif3.backends import backend_for
 
 
 @dataclass
@@ -45,13 +45,10 @@ class Evaluation:
 def setup(sim, settings, options=None):
     """``sim.setup`` with the converted network's time step (and the smallest delay, one step).
 
-    On NEST, on-grid spiking: pyNN.nest's default off-grid models need a refractory period of at
-    least one step, which would halve the highest rate.
+    Spikes on the time grid where the simulator distinguishes them: a cell may fire in every step,
+    which off-grid models with their minimal refractory period would halve.
     """
-    options = dict(options or {})
-    prepare_simulator(settings)
-    if getattr(sim, "__name__", "") == "pyNN.nest":
-        options.setdefault("spike_precision", "on_grid")
+    options = dict(backend_for(sim).setup_options(spikes_on_grid=True), **(options or {}))
     sim.setup(timestep=settings.dt_ms, min_delay=settings.dt_ms, **options)
 
 

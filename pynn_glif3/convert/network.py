@@ -45,7 +45,7 @@ def replicated_connections(layer, n_images):
 def build(sim, layers, images, settings, encoding="poisson", duration_ms=1e10):
     """Create the network of ``layers`` (normalised ConnectionLayers) presenting ``images``
     (n, ...) in [0, 1] on ``sim`` (after ``sim.setup(timestep=settings.dt_ms)``)."""
-    from ..connectors import FromArraysConnector     # needs PyNN, unlike the rest of the package
+    from pynn_glif3.backends.connectors import FromArraysConnector  # needs PyNN, unlike the rest of the package
     images = np.asarray(images, dtype=np.float64).reshape(len(images), -1)
     n = len(images)
     if images.shape[1] != layers[0].n_inputs:

@@ -158,27 +158,16 @@ def glif3_parameters(settings, i_offset_na=0.0):
     return params
 
 
-def prepare_simulator(settings):
-    """Run before ``sim.setup``: GLIF3Alpha's backends adapt their simulator module (on NEST the
-    glif3_alpha module must be loaded into a kernel before any node exists)."""
-    if settings.reset == "subtract":
-        from ..celltype import activate_backends
-        activate_backends()
-
-
 def _celltype(sim, settings, i_offset_na):
-    name = getattr(sim, "__name__", repr(sim))
     if settings.reset == "subtract":
-        from ..celltype import GLIF3Alpha        # needs PyNN, unlike the rest of the package
-        celltype = getattr(sim, "GLIF3Alpha", GLIF3Alpha)   # the GeNN backend has its own
-        return celltype(**glif3_parameters(settings, i_offset_na))
+        from pynn_glif3.backends import backend_for      # needs PyNN, unlike the rest here
+        return backend_for(sim).cell_type(**glif3_parameters(settings, i_offset_na))
     celltype = getattr(sim, "IF_curr_exp", None)
     if celltype is None:
-        extra = (" (pynn_glif3.genn implements only the GLIF3Alpha cell type: use reset='subtract')"
-                 if name.startswith("pynn_glif3.genn") else "")
         raise NotImplementedError(
             f"reset='zero' needs PyNN's standard IF_curr_exp cell type, which the simulator "
-            f"module {name} does not provide{extra}; use reset='subtract' (GLIF3Alpha)")
+            f"module {getattr(sim, '__name__', repr(sim))} does not provide; use GLIF3Alpha "
+            f"there, with reset='subtract'")
     return celltype(v_rest=0.0, v_reset=0.0, v_thresh=THRESHOLD_MV - THRESHOLD_MARGIN_MV,
                     tau_m=settings.membrane_tau_ms, cm=settings.cm_nf, tau_refrac=0.0,
                     i_offset=i_offset_na, tau_syn_E=settings.tau_syn_ms,

@@ -2,7 +2,7 @@
  * Measures how the compiler's s16.15 arithmetic rounds: reads pairs of raw
  * accum values and writes, per pair, the raw results of a * b, a + b, a - b
  * and of the model's glif3_scale(a, (u0.32) b).  Run under qemu-arm; the
- * results are compared with pynn_glif3/spinnaker/fixed_point.py.
+ * results are compared with pynn_glif3/verification/spinnaker_fixed_point.py.
  *
  * Usage: accum_probe.elf INPUT OUTPUT   (little-endian int32 pairs / quads)
  */

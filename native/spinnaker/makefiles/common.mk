@@ -17,7 +17,7 @@ SOURCE_DIRS += $(EXTRA_SRC_DIR)
 CFLAGS += -I$(EXTRA_SRC_DIR)
 
 # Where the .aplx files go: next to the Python side that loads them.
-APP_OUTPUT_DIR := $(abspath $(GLIF3_MAKEFILES_DIR)/../../../pynn_glif3/spinnaker/model_binaries)/
+APP_OUTPUT_DIR := $(abspath $(GLIF3_MAKEFILES_DIR)/../../../pynn_glif3/backends/spinnaker/model_binaries)/
 
 # A build directory per binary.
 BUILD_DIR := $(abspath $(GLIF3_MAKEFILES_DIR)/../build/$(APP))/

@@ -10,7 +10,7 @@
  * product, rounded to the nearest accum (ties towards +infinity).  Its result
  * is fully determined by the two 32-bit inputs, so it does not depend on the
  * compiler's fixed-point library, the optimisation level or ARM/Thumb mode;
- * pynn_glif3/spinnaker/fixed_point.py reproduces it bit for bit.
+ * pynn_glif3/verification/spinnaker_fixed_point.py reproduces it bit for bit.
  *
  * Sums of accums are plain 32-bit integer additions (exact; they wrap on
  * overflow, which the value ranges in docs/spinnaker.md rule out).

@@ -1,0 +1,82 @@
+"""The backend contract: what the network builder and the jobs ask of a simulator.
+
+A :class:`Backend` wraps one PyNN simulator module.  This base class answers with PyNN's standard
+API, which is right for any simulator where it is not overridden; a simulator with a GLIF3Alpha
+implementation subclasses it (``backends/<simulator>/backend.py``).  docs/architecture.md lists
+the contract.
+"""
+
+
+class SimulatorUnavailable(ImportError):
+    """A simulator (or a piece it needs) is not installed; the message says how to install it."""
+
+
+class Backend:
+    """A PyNN simulator as the builder and the jobs use it.
+
+    ``sim`` is the PyNN module (``pyNN.nest``, ``pynn_glif3.genn``, ...).  Attributes and methods:
+
+    * :attr:`label` -- the simulator's name for messages;
+    * :attr:`cell_type` -- its GLIF3Alpha class;
+    * :meth:`spike_source_type` -- the cell type of input and background sources (PyNN's
+      SpikeSourceArray unless the simulator has a faster one that delivers the same steps);
+    * :meth:`connect_arrays` -- connect a FromArraysConnector's arrays (bulk where it can);
+    * :attr:`trials_in_one_run` -- whether GLIF3Alpha runs independent trials one after the other
+      in one simulation (its ``trial_steps`` parameter);
+    * :meth:`inject_receptor_currents` -- per-step input into each receptor's PSC rise (the
+      decoded-noise background), where the simulator can take it (:meth:`check_receptor_currents`
+      says so before anything is built);
+    * :meth:`setup_options` -- simulator-specific ``sim.setup`` arguments;
+    * :meth:`prepare` -- adapt the simulator module once, before it is used.
+    """
+
+    label = None
+    trials_in_one_run = False
+
+    def __init__(self, sim):
+        self.sim = sim
+        if self.label is None:
+            self.label = getattr(getattr(sim, "simulator", None), "name", None) or sim.__name__
+
+    def prepare(self):
+        """Adapt the simulator module for GLIF3Alpha (called once, by :func:`backend_for`)."""
+
+    def setup_options(self, rng_seed=None, spikes_on_grid=False):
+        """Extra ``sim.setup`` arguments: the simulator's random seed, and spikes on the time grid
+        (for cells that may fire in every step) where the simulator distinguishes them."""
+        return {}
+
+    @property
+    def cell_type(self):
+        raise NotImplementedError(
+            f"GLIF3Alpha has no implementation for the simulator module {self.sim.__name__}; "
+            f"it runs on pyNN.nest, pyNN.spiNNaker and pynn_glif3.genn")
+
+    def spike_source_type(self):
+        """The cell type of spike sources with a ``spike_times`` parameter, delivering a spike at
+        T as PyNN's SpikeSourceArray does."""
+        return self.sim.SpikeSourceArray
+
+    def connect_arrays(self, connector, projection):
+        """Connect ``connector.sources[k] -> connector.targets[k]`` with its weights (PyNN units)
+        and delays (ms); here through PyNN's FromListConnector."""
+        import numpy as np
+        from pyNN.connectors import FromListConnector
+
+        conn_list = np.column_stack([connector.sources, connector.targets, connector.weights,
+                                     connector.delays])
+        FromListConnector(conn_list, column_names=["weight", "delay"],
+                          safe=connector.safe).connect(projection)
+
+    def inject_receptor_currents(self, cells, values_pA):
+        """Add ``values_pA[m]`` ((n_rows, N, 4), pA) to the PSC rise input of training row m of
+        the GLIF3Alpha Population ``cells``; returns what holds the values."""
+        self.check_receptor_currents()
+
+    def check_receptor_currents(self):
+        """NotImplementedError, saying why, unless :meth:`inject_receptor_currents` works here."""
+        raise NotImplementedError(
+            f"per-step input into each receptor (the decoded-noise background) is not available on "
+            f"{self.label}: PyNN's current sources cannot address a receptor's PSC rise, and only "
+            f"the NEST backend of pynn_glif3 provides it (glif3_alpha's rise_input table); use "
+            f"background='shared', 'independent' or 'none' here")

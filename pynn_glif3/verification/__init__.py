@@ -1,0 +1,1 @@
+"""pynn_glif3.verification"""
