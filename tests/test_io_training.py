@@ -515,3 +515,39 @@ def _rewrite_checkpoint(values, prefix):
             obj = modules[name]
         setattr(obj, path[-1], tf.Variable(value))
     return tf.train.Checkpoint(**{k: getattr(root, k) for k in ("model",)}).write(str(prefix))
+
+
+def test_read_network_and_the_v1_job_reach_the_delay_assignment(interleaved, tmp_path):
+    """``read_network`` reads the training code's directory from its network_dat.pkl; the V1 job's
+    --delays edge reaches the reader, and is refused for a format with one delay per synapse."""
+    import argparse
+    import shutil
+    import warnings
+
+    from pynn_glif3 import v1
+    from pynn_glif3.io import read_network
+    from pynn_glif3.io.native_h5 import write_native
+
+    d = tmp_path / "GLIF_network"
+    (d / "network").mkdir(parents=True)
+    for name in ("network_dat.pkl", "input_dat.pkl"):
+        shutil.copy(interleaved / name, d / name)
+    shutil.copy(interleaved / "v1_nodes.h5", d / "network" / "v1_nodes.h5")
+    _, _, ran, own = _training_code_load_network(d / "network_dat.pkl", d / "network" / "v1_nodes.h5")
+    parser = argparse.ArgumentParser()
+    v1.add_arguments(parser)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for policy, expected in (("training", ran), ("edge", own), ("raw", ran)):
+            args = parser.parse_args(["--network", str(d / "network_dat.pkl"), "--stimulus", "s.h5",
+                                      "--delays", policy])
+            net = read_network(args.network, **v1.network_read_options(args))
+            assert net.provenance["format"] == "training-pickles"
+            assert np.array_equal(net.recurrent.delay.astype(np.float32), expected), policy
+        native = tmp_path / "net.h5"
+        write_native(native, net)
+    raises_naming(lambda: read_network(native, delays="edge"), str(native),
+                  "applies to the training code's pickles")
+    assert np.array_equal(read_network(native).recurrent.delay, net.recurrent.delay)
+    os.remove(d / "input_dat.pkl")
+    raises_naming(lambda: read_network(d / "network_dat.pkl"), "input_dat.pkl", "incomplete")

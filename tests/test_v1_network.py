@@ -65,7 +65,11 @@ def test_delay_policies():
     raw, report = network.simulator_delays(d, network.BuildOptions(delays="raw"))
     np.testing.assert_array_equal(raw, [1.0, 1.0, 2.5, 3.7, 7.2])
     assert report.changed == 1
-    with pytest.raises(ValueError, match="delays must be one of training, raw"):
+    # edge: the training rule too (it only changes which delays the training pickles' reader gives)
+    edge, report = network.simulator_delays(d, network.BuildOptions(delays="edge"))
+    np.testing.assert_array_equal(edge, [1.0, 1.0, 2.0, 4.0, 5.0])
+    assert report.changed == 4
+    with pytest.raises(ValueError, match="delays must be one of training, edge, raw"):
         network.BuildOptions(delays="clip")
 
 

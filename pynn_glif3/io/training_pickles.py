@@ -280,7 +280,8 @@ def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
                   "checkpoint": None if checkpoint is None else os.fspath(checkpoint),
                   "format": FORMAT, "variant": variant,
                   "core_radius_um": None if core_radius is None else float(core_radius),
-                  "delays": delays, "delay_assignment": asdict(report), "notes": notes}
+                  "delays": delays, "delay_assignment": asdict(report), "delay_report": str(report),
+                  "notes": notes}
     return V1Network(neurons=neurons, recurrent=recurrent, inputs=inputs, n_inputs=n_inputs,
                      bkg_weights=bkg, readout_ids=readout_ids, positions=positions_all[keep],
                      node_type_ids=node_type_ids, node_type_names=type_names,
@@ -321,6 +322,26 @@ class DelayAssignment:
         return (f"delays: the training code ran {self.other_edge} of {self.n_synapses} synapses "
                 f"with the delay of another edge than their own ({self.other_steps} by a different "
                 f"number of steps); {what}")
+
+
+def read_training_dir(network_pkl, delays="training", **kwargs):
+    """:func:`load_training_network` with the files laid out as the training code reads them:
+    ``input_dat.pkl`` next to ``network_dat.pkl``, and ``network/v1_nodes.h5`` and (for the
+    readout pools, when present) ``network/v1_node_types.csv`` below that directory.  ``kwargs``
+    go to :func:`load_training_network` (e.g. ``checkpoint=``) and override these paths."""
+    network_pkl = os.fspath(network_pkl)
+    base = os.path.dirname(os.path.abspath(network_pkl))
+    found = dict(input_pkl=os.path.join(base, "input_dat.pkl"),
+                 nodes_h5=os.path.join(base, "network", "v1_nodes.h5"))
+    for name, path in found.items():
+        if name not in kwargs and not os.path.exists(path):
+            raise FormatError(f"{network_pkl}: the training code's files are incomplete: no {path} "
+                              f"(expected next to network_dat.pkl as the training code lays them out)")
+    csv_path = os.path.join(base, "network", "v1_node_types.csv")
+    if os.path.exists(csv_path):
+        found["node_types_csv"] = csv_path
+    found.update(kwargs)
+    return load_training_network(network_pkl, delays=delays, **found)
 
 
 def _read_inputs(input_pkl, bmtk_to_tf, n_all, n, nodes_h5, notes):
