@@ -254,7 +254,7 @@ def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
                              recurrent.weight, ran)
     notes.append(str(report))
     if report.most_change_steps:
-        warnings.warn(f"{network_pkl}: {report}", stacklevel=3)
+        warnings.warn(f"{network_pkl}: most synapses change: {report}", stacklevel=3)
 
     type_names, cell_class = None, None
     if node_types_csv is not None:
