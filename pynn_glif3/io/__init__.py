@@ -74,7 +74,7 @@ def read_network(path, delays="training", **kwargs):
         raise FormatError(f"{os.fspath(path)}: delays {delays!r} applies to the training code's pickles "
                           f"(network_dat.pkl), whose loader runs synapses with other edges' delays; "
                           f"a {kind} network holds one delay per synapse and uses it as it is: "
-                          f"use the delays 'training'")
+                          f"use delays 'training' (pynn-glif3 run --delays training)")
     if kind == "native":
         from .native_h5 import read_native
         return read_native(path, **kwargs)

@@ -292,7 +292,7 @@ def training_order(rows, columns):
     """The permutation into the training code's synapse order: by row (``4 * target + receptor``),
     then column (source), as its ``sort_indices`` orders ``row * (max + 1) + column``.  Stable,
     so synapses with the same row and column keep their edge order (the training code's
-    quicksort may order such duplicates otherwise; none occur in the Billeh model)."""
+    quicksort may order such duplicates otherwise)."""
     return np.lexsort((np.asarray(columns), np.asarray(rows)))
 
 
