@@ -15,8 +15,8 @@ module                     reads / writes
 =========================  ======================================================================
 
 :func:`read_network` picks the reader from the file's content; given the training code's
-``network_dat.pkl`` it reads the pickles of that directory (:func:`training_pickles.read_training_dir`).  The formats are described in
-``docs/formats.md``.
+``network_dat.pkl`` it reads the pickles of that directory
+(:func:`training_pickles.read_training_dir`).  The formats are described in ``docs/formats.md``.
 """
 
 import os
