@@ -80,7 +80,7 @@ def run(args):
     status = v1.run(args)
     if status:
         return status
-    net = read_network(args.network)
+    net = read_network(args.network, **v1.network_read_options(args))
     with open(os.path.join(args.out, "results.json")) as f:
         results = json.load(f)
     records = results["per_sample"]

@@ -34,7 +34,7 @@ from pynn_glif3.backends.connectors import FromArraysConnector
 from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
 
-DELAY_POLICIES = ("training", "raw")
+DELAY_POLICIES = ("training", "edge", "raw")
 BACKGROUNDS = ("shared", "independent", "none", "decoded")
 RECORD_CHOICES = ("all", "readout")
 
@@ -45,7 +45,9 @@ class BuildOptions:
     (``variables``, e.g. ``("spikes", "v", "asc_1")``) to record.
 
     ``delays="training"`` clips to ``[dt, max_delay_ms]`` and rounds as the training model does;
-    ``"raw"`` keeps the file's delays (only raised to ``dt``, which no simulator goes below).
+    ``"edge"`` does the same (it differs in which delays the training pickles' reader gives each
+    synapse, see :func:`pynn_glif3.io.read_network`); ``"raw"`` keeps the file's delays (only
+    raised to ``dt``, which no simulator goes below).
     """
     dt: float = 1.0
     delays: str = "training"
@@ -86,7 +88,7 @@ def simulator_delays(delays_ms, options):
     d = np.asarray(delays_ms, dtype=float)
     dt = options.dt
     low = d < dt
-    if options.delays == "training":
+    if options.delays != "raw":         # training and edge: the training rule
         out = delay_steps(d, dt, options.max_delay_ms) * dt
         high = d > max(options.max_delay_ms, dt)
     else:

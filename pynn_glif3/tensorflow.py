@@ -10,7 +10,8 @@ it: row ``4 * target + receptor``, column ``source + N * (delay_steps - 1)``.
 :func:`simulate` has the signature of :func:`pynn_glif3.reference.simulate` and returns the same
 :class:`~pynn_glif3.reference.SimulationResult`, so the two oracles can be compared directly.
 
-Runs in float32 (as trained) or float64 (``dtype="float64"``).
+Runs in float32 (as trained: the constants computed in float32 as the training code computes them,
+:func:`training_constants_float32`) or float64 (``dtype="float64"``, the exact oracle).
 """
 
 import numpy as np
@@ -32,6 +33,57 @@ def spike_function(v_scaled, sigma, amplitude):
         return dy * pseudo, tf.zeros_like(sigma), tf.zeros_like(amplitude)
 
     return tf.identity(z), grad
+
+
+def constants_float64(neurons, dt=1.0):
+    """The cell's constants in float64: the exact oracle (the NumPy reference's values)."""
+    p = NeuronParameters.coerce(neurons)
+    vs = p.V_th - p.E_L
+    tau = p.C_m / p.g
+    decay = np.exp(-dt / tau)
+    return dict(voltage_scale=vs, voltage_offset=p.E_L, v_th=(p.V_th - p.E_L) / vs,
+                e_l=(p.E_L - p.E_L) / vs, v_reset=(p.V_reset - p.E_L) / vs, t_ref=p.t_ref,
+                param_g=p.g, decay=decay, current_factor=1.0 / p.C_m * (1.0 - decay) * tau,
+                syn_decay=np.exp(-dt / p.tau_syn), psc_initial=np.e / p.tau_syn,
+                asc_decay=np.exp(-dt * p.k), asc_amps=p.asc_amps / vs[:, None],
+                i_offset=p.I_offset / vs)
+
+
+def training_constants_float32(neurons, dt=1.0):
+    """The cell's constants in float32, computed as the training code's column computes them.
+
+    The training code holds the node parameters in float32 NumPy arrays and derives the
+    normalisation, ``decay``, ``current_factor``, ``syn_decay`` and ``psc_initial`` with NumPy
+    float32 arithmetic in the order written below; it stores ``k`` as the logit
+    ``log(k / (1 - k))`` (TF ops) and reads it back through ``tf.nn.sigmoid`` before
+    ``tf.exp(-dt * k[:, j])``, one (N,) column at a time.  Computing these in float64 and casting
+    gives other last bits (``current_factor`` up to 2.5e-6 relative), and a float32 run then parts
+    from the training code's own after a few hundred steps.  ``I_offset`` (absent from the
+    training code, 0 in its networks) is divided by ``vs`` alike.
+    """
+    p = NeuronParameters.coerce(neurons)
+    dt = float(dt)      # a Python float, as in the training code: a NumPy float64 would promote
+    f32 = {name: np.asarray(getattr(p, name), dtype=np.float32) for name in
+           ("V_th", "E_L", "V_reset", "C_m", "g", "t_ref", "k", "asc_amps", "tau_syn", "I_offset")}
+    vs = f32["V_th"] - f32["E_L"]
+    offset = f32["E_L"]
+    tau = f32["C_m"] / f32["g"]
+    decay = np.exp(-dt / tau)
+    k = tf.constant(f32["k"], dtype=tf.float32)
+    k_read = tf.nn.sigmoid(tf.math.log(k / (1 - k)))
+    asc_decay = np.stack([tf.exp(-dt * k_read[:, j]).numpy() for j in range(k_read.shape[1])], axis=1)
+    out = dict(voltage_scale=vs, voltage_offset=offset, v_th=(f32["V_th"] - offset) / vs,
+               e_l=(f32["E_L"] - offset) / vs, v_reset=(f32["V_reset"] - offset) / vs,
+               t_ref=f32["t_ref"], param_g=f32["g"], decay=decay,
+               current_factor=1 / f32["C_m"] * (1 - decay) * tau,
+               syn_decay=np.exp(-dt / f32["tau_syn"]), psc_initial=np.e / f32["tau_syn"],
+               asc_decay=asc_decay, asc_amps=f32["asc_amps"] / vs[..., None],
+               i_offset=f32["I_offset"] / vs)
+    # NumPy keeps float32 for these expressions (Python scalars do not promote); make sure
+    for name, value in out.items():
+        if value.dtype != np.float32:
+            raise AssertionError(f"{name} came out {value.dtype}, not float32")
+    return out
 
 
 def recurrent_sparse_arrays(recurrent, neurons, dt=1.0, max_delay_ms=TRAINING_MAX_DELAY_MS):
@@ -113,26 +165,13 @@ class GLIF3AlphaCell(keras.layers.Layer):
         self.dt = float(dt)
         self._gauss_std = gauss_std
         self._dampening_factor = dampening_factor
-        vs = p.V_th - p.E_L
-        tau = p.C_m / p.g
-        decay = np.exp(-dt / tau)
         c = self.compute_dtype
-        const = lambda a: tf.constant(np.asarray(a), dtype=c)  # noqa: E731
-        # Normalised parameters, as the training code derives them.
-        self.voltage_scale = const(vs)
-        self.voltage_offset = const(p.E_L)
-        self.v_th = const((p.V_th - p.E_L) / vs)
-        self.e_l = const((p.E_L - p.E_L) / vs)
-        self.v_reset = const((p.V_reset - p.E_L) / vs)
-        self.t_ref = const(p.t_ref)
-        self.param_g = const(p.g)
-        self.decay = const(decay)
-        self.current_factor = const(1.0 / p.C_m * (1.0 - decay) * tau)
-        self.syn_decay = const(np.exp(-dt / p.tau_syn))
-        self.psc_initial = const(np.e / p.tau_syn)
-        self.asc_decay = const(np.exp(-dt * p.k))
-        self.asc_amps = const(p.asc_amps / vs[:, None])
-        self.i_offset = const(p.I_offset / vs)
+        if c == "float32":
+            constants = training_constants_float32(p, self.dt)
+        else:
+            constants = constants_float64(p, self.dt)
+        for name, value in constants.items():
+            setattr(self, name, tf.constant(value, dtype=c))
         self.recurrent_indices, values, self._order = _canonical_order(recurrent_indices, recurrent_weights)
         self.recurrent_dense_shape = (N_RECEPTORS * n, self.max_delay * n)
         self.recurrent_weight_values = _weight(self, values, "recurrent_weight_values",

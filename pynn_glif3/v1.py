@@ -101,7 +101,10 @@ def add_arguments(parser, files_required=True, default_out="results"):
     parser.add_argument("--seed", type=int, default=0, help="seed of input spikes and background")
     parser.add_argument("--dt", type=float, default=1.0, help="time step in ms (default 1, as trained)")
     parser.add_argument("--delays", choices=network.DELAY_POLICIES, default="training",
-                        help="training: clip to [dt, 5 ms] and round, as trained (default); raw: the file's")
+                        help="training: clip to [dt, 5 ms] and round, as trained (default; from the "
+                             "training code's network_dat.pkl: the delays its loader ran, not each "
+                             "synapse's own); edge: the same rule on each synapse's own edge's delay "
+                             "(network_dat.pkl only); raw: the file's, unclipped")
     parser.add_argument("--background", choices=network.BACKGROUNDS, default="shared",
                         help="shared Binomial(10, 0.1) per step as trained (default), independent per neuron, "
                              "none, or decoded: the decoded noise of the published training (needs --noise-pool)")
@@ -122,6 +125,12 @@ def add_arguments(parser, files_required=True, default_out="results"):
                         help="also run the NumPy reference on the same spikes and report agreement")
     parser.add_argument("--no-plots", action="store_true", help="do not write PNG figures")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def network_read_options(args):
+    """Options of ``io.read_network`` that follow from the job's: the training pickles' delay
+    assignment (``--delays edge``: each synapse's own edge's delay)."""
+    return {"delays": "edge" if args.delays == "edge" else "training"}
 
 
 def _setup_kwargs(args):
@@ -270,7 +279,7 @@ def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, co
                                      inputs=net.inputs, input_spikes=spikes_in,
                                      bkg_weights=None if bkg is None else net.bkg_weights,
                                      bkg_counts=bkg, noise=noise,
-                                     max_delay_ms=options.max_delay_ms if args.delays == "training" else None)
+                                     max_delay_ms=options.max_delay_ms if args.delays != "raw" else None)
             cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
             cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
             record["reference"] = cmp
@@ -414,7 +423,7 @@ def run(args):
     error = None
     try:
         noise_pool = load_noise(args)
-        net = read_network(args.network)
+        net = read_network(args.network, **network_read_options(args))
         if net.readout_ids is None:
             raise RunError(f"{args.network}: the network has no readout pools (readout/neuron_ids)")
         stim = open_stimulus(args.stimulus)
@@ -449,6 +458,8 @@ def run(args):
         done = {i for i in samples
                 if os.path.exists(os.path.join(args.out, "samples", f"sample_{i:05d}.json"))}
         todo = [i for i in samples if i not in done]
+        if net.provenance.get("delay_report"):        # the training pickles' delays
+            print(net.provenance["delay_report"], flush=True)
         print(f"{net.summary().splitlines()[0]}\nsimulator {args.simulator}; {len(samples)} samples"
               + (f", {len(done)} already done (resuming)" if done else "")
               + (f"; {procs.size} MPI processes" if procs.size > 1 else ""), flush=True)

@@ -65,7 +65,11 @@ def test_delay_policies():
     raw, report = network.simulator_delays(d, network.BuildOptions(delays="raw"))
     np.testing.assert_array_equal(raw, [1.0, 1.0, 2.5, 3.7, 7.2])
     assert report.changed == 1
-    with pytest.raises(ValueError, match="delays must be one of training, raw"):
+    # edge: the training rule too (it only changes which delays the training pickles' reader gives)
+    edge, report = network.simulator_delays(d, network.BuildOptions(delays="edge"))
+    np.testing.assert_array_equal(edge, [1.0, 1.0, 2.0, 4.0, 5.0])
+    assert report.changed == 4
+    with pytest.raises(ValueError, match="delays must be one of training, edge, raw"):
         network.BuildOptions(delays="clip")
 
 
@@ -161,3 +165,76 @@ def test_cli_errors_are_explained(small_files, tmp_path):
     proc = _cli("--network", small_files[0], "--stimulus", small_files[1], "--samples", "0",
                 "--seed", "5", "--out", out)
     assert proc.returncode == 2 and "seed: 0 before, 5 now" in proc.stderr
+
+
+def _write_training_dir(d, n_e5=300, n_i=30, n_lgn=40, seed=6):
+    """The training code's directory written from the format's description: network_dat.pkl,
+    input_dat.pkl, network/v1_nodes.h5 and network/v1_node_types.csv; edge types by source
+    population and receptor, each with its own delay, interleaved when sorted by target."""
+    import pickle
+
+    import h5py
+
+    rng = np.random.default_rng(seed)
+    n = n_e5 + n_i
+    (d / "network").mkdir(parents=True)
+    with h5py.File(d / "network" / "v1_nodes.h5", "w") as f:
+        f["nodes/v1/node_id"] = np.arange(n)
+        f["nodes/v1/node_type_id"] = np.where(np.arange(n) < n_e5, 1, 2)
+        for c in "xyz":
+            f[f"nodes/v1/0/{c}"] = rng.uniform(-250, 250, n).astype(np.float32)
+    with open(d / "network" / "v1_node_types.csv", "w") as f:
+        f.write("node_type_id model_type pop_name ei location\n1 point_process e5Rbp4 e VisL5\n"
+                "2 point_process i5Pvalb i VisL5\n")
+    e = {"V_th": -52.0, "g": 6.0, "E_L": -72.0, "k": [0.02, 0.1], "C_m": 120.0, "V_reset": -74.0,
+         "tau_syn": [5.5, 8.5, 2.8, 5.8], "t_ref": 2.5, "asc_amps": [-12.0, -110.0]}
+    nodes = [{"ids": np.arange(n_e5), "params": e},
+             {"ids": np.arange(n_e5, n), "params": dict(e, V_th=-48.0, C_m=60.0, t_ref=1.5)}]
+    edges = []
+    for (lo, hi), (tlo, thi), receptor, delay, sign in (
+            ((0, n_e5), (0, n_e5), 1, 1.4, 1), ((n_e5, n), (0, n_e5), 2, 4.6, -1),
+            ((0, n_e5), (n_e5, n), 3, 2.4, 1), ((n_e5, n), (n_e5, n), 4, 0.8, -1),
+            ((0, 150), (0, n_e5), 1, 3.6, 1)):
+        src = rng.integers(lo, hi, 10 * (thi - tlo))
+        tgt = rng.integers(tlo, thi, src.size)
+        keep = np.unique(np.stack([src, tgt]), axis=1)
+        edges.append({"source": keep[0], "target": keep[1],
+                      "params": {"receptor_type": receptor, "delay": delay,
+                                 "weight": sign * rng.uniform(2, 12, keep.shape[1])}})
+    with open(d / "network_dat.pkl", "wb") as f:
+        pickle.dump({"nodes": nodes, "edges": edges}, f)
+    lgn = [{"source": rng.integers(0, n_lgn, 8 * n), "target": np.repeat(np.arange(n), 8),
+            "params": {"weight": rng.uniform(10, 30, 8 * n), "delay": 1.0, "receptor_type": 1}}]
+    bkg = [{"source": np.zeros(n, np.int64), "target": np.arange(n),
+            "params": {"weight": np.full(n, 8.0), "delay": 1.0, "receptor_type": 1}}]
+    with open(d / "input_dat.pkl", "wb") as f:
+        pickle.dump([({"ids": np.arange(n_lgn), "spikes": [np.zeros(0)] * n_lgn}, lgn),
+                     ({"ids": np.array([0]), "spikes": [np.zeros(0)]}, bkg)], f)
+    return d / "network_dat.pkl"
+
+
+def test_cli_runs_the_training_pickles_with_either_delay_assignment(tmp_path):
+    """pynn-glif3 run on network_dat.pkl: NEST equals the reference on the network the reader
+    gives under each --delays, which prints how many synapses ran another edge's delay."""
+    pkl = _write_training_dir(tmp_path / "GLIF_network")
+    stim = str(tmp_path / "stim.h5")
+    write_synthetic_stimulus(stim, n_samples=1, n_lgn=40, seed=3, post_delay=50)
+    reports = {}
+    for policy in ("training", "edge"):
+        out = str(tmp_path / policy)
+        proc = _cli("--network", str(pkl), "--stimulus", stim, "--samples", "0", "--delays", policy,
+                    "--out", out, "--compare-reference", "--quiet", "--no-plots")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        sample = json.load(open(os.path.join(out, "results.json")))["per_sample"][0]
+        assert sample["reference"]["first_divergent_step"] is None and sample["spikes"] > 0
+        reports[policy] = next(line for line in proc.stdout.splitlines() if line.startswith("delays:"))
+        assert "another edge than their own" in proc.stderr        # most synapses: a warning
+    assert "keeps the delays the training code ran" in reports["training"]
+    assert "its own edge's delay instead" in reports["edge"]
+    assert reports["training"].split(";")[0] == reports["edge"].split(";")[0]     # the same count
+    # a format with one delay per synapse: edge is refused, not silently the same as training
+    other = str(tmp_path / "net.h5")
+    write_synthetic_v1(other, n_neurons=200, seed=1, n_lgn=40, pool_size=3)
+    proc = _cli("--network", other, "--stimulus", stim, "--out", str(tmp_path / "r"), "--delays", "edge")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "applies to the training code's pickles" in proc.stderr

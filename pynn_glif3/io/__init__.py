@@ -14,8 +14,9 @@ module                     reads / writes
 ``native_h5``              the package's own format (lossless), reader and writer
 =========================  ======================================================================
 
-:func:`read_network` picks the reader from the file's content.  The formats are described in
-``docs/formats.md``.
+:func:`read_network` picks the reader from the file's content; given the training code's
+``network_dat.pkl`` it reads the pickles of that directory
+(:func:`training_pickles.read_training_dir`).  The formats are described in ``docs/formats.md``.
 """
 
 import os
@@ -26,8 +27,11 @@ __all__ = ["FormatError", "read_network", "detect_format"]
 
 
 def detect_format(path):
-    """'native', 'users' (trained-network HDF5), 'stimulus' or 'sonata' (a directory)."""
+    """'native', 'users' (trained-network HDF5), 'stimulus', 'sonata' (a directory) or
+    'training-pickles' (a pickle: the training code's ``network_dat.pkl``)."""
     path = os.fspath(path)
+    if os.path.isfile(path) and _is_pickle(path):
+        return "training-pickles"
     if os.path.isdir(path):
         from .sonata import find_network_dir
         find_network_dir(path)
@@ -46,10 +50,31 @@ def detect_format(path):
                       f"(groups neurons/, recurrent/, input/) or a SONATA network directory")
 
 
-def read_network(path, **kwargs):
-    """Read a network from the package's own format, a users' trained-network HDF5 file or a
-    SONATA directory, whichever ``path`` is.  Returns a V1Network."""
+def _is_pickle(path):
+    # protocol 2 and later pickles start with the PROTO opcode
+    with open(path, "rb") as f:
+        return path.endswith(".pkl") or f.read(1) == b"\x80"
+
+
+def read_network(path, delays="training", **kwargs):
+    """Read a network from the package's own format, a users' trained-network HDF5 file, a
+    SONATA directory or the training code's ``network_dat.pkl``, whichever ``path`` is.  Returns a
+    V1Network.
+
+    ``delays`` is the training pickles' delay assignment (``"training"``: the delays the training
+    code ran, ``"edge"``: each synapse its own edge's; see
+    :func:`training_pickles.load_training_network`).  The other formats hold one delay per synapse
+    and use it as it is: ``"edge"`` is refused for them rather than silently meaning nothing.
+    """
     kind = detect_format(path)
+    if kind == "training-pickles":
+        from .training_pickles import read_training_dir
+        return read_training_dir(path, delays=delays, **kwargs)
+    if delays != "training":
+        raise FormatError(f"{os.fspath(path)}: delays {delays!r} applies to the training code's pickles "
+                          f"(network_dat.pkl), whose loader runs synapses with other edges' delays; "
+                          f"a {kind} network holds one delay per synapse and uses it as it is: "
+                          f"use delays 'training' (pynn-glif3 run --delays training)")
     if kind == "native":
         from .native_h5 import read_native
         return read_native(path, **kwargs)

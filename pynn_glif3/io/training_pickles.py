@@ -14,6 +14,14 @@ column ``source + N * (delay_steps - 1)``), ``recurrent_weight_values`` (divided
 ``vs``), the per-neuron normalised parameters, and under ``model/layer_with_weights-0/``
 ``_indices``, ``_weights`` (LGN) and ``_bkg_weights`` (``10 * b / vs``, receptor-minor).
 
+The training code's ``load_sparse.load_network`` builds the synapse arrays edge type after edge
+type, then sorts ``indices`` and ``weights`` into its order (``sort_indices``) but leaves
+``delays`` in edge order: the synapse at sorted position ``i`` runs with the delay of the edge that
+sat at position ``i`` before sorting, and the trained network and its checkpoint carry those
+delays.  :func:`load_training_network` reproduces that by default (``delays="training"``) and
+reports how many synapses it gives another edge's delay; ``delays="edge"`` gives every synapse its
+own edge type's delay.
+
 The checkpoint has lost the raw delays: they come back as whole steps (``steps * dt`` ms, after
 the training clip to ``[dt, max_delay]``).  Given the pickles as well, :func:`load_training_network`
 takes the structure and the raw delays from the pickles, the trained weights from the checkpoint,
@@ -26,10 +34,13 @@ checkpoint is read.
 import csv
 import os
 import pickle
+import warnings
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..model import CELL_PARAMETERS, N_ASC, N_RECEPTORS, PHYSICAL_COLUMNS, delay_steps
+from ..model import (CELL_PARAMETERS, N_ASC, N_RECEPTORS, PHYSICAL_COLUMNS, TRAINING_MAX_DELAY_MS,
+                     delay_steps)
 from ..netspec import NeuronParameters, Synapses
 from ..network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
 from ._common import FormatError, check_range, guard, num, open_h5, physical, read, where
@@ -39,6 +50,8 @@ CELL_PREFIX = "model/layer_with_weights-1/cell/"
 INPUT_PREFIX = "model/layer_with_weights-0/"
 SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 CORE_RADIUS_UM = 400.0
+#: ``delays=`` of :func:`load_training_network`: the training code's assignment, or each edge's own.
+DELAY_ASSIGNMENTS = ("training", "edge")
 _NODE_PARAMS = {name: PHYSICAL_COLUMNS[name] for name in CELL_PARAMETERS}
 
 
@@ -120,7 +133,7 @@ def _node_type_csv(path):
 def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
                           core_radius=CORE_RADIUS_UM, node_types_csv=None, n_classes=10,
                           pool_size=30, readout_seed=3000, readout_ids=None, dt=1.0,
-                          checkpoint_weight_scale=1.0):
+                          checkpoint_weight_scale=1.0, delays="training"):
     """The network of the training code's files as a :class:`V1Network` (physical units).
 
     Parameters
@@ -137,8 +150,16 @@ def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
     dt : step (ms), used to map the checkpoint's whole-step delays.
     checkpoint_weight_scale : multiplies the checkpoint's weight values (for training-code variants
         that store weights divided by a learning-rate scale); 1 for the published code.
+    delays : ``"training"`` (default): the delays the training code ran, i.e. synapse ``i`` of the
+        training order takes the delay of the ``i``-th synapse in edge order (its loader sorts the
+        indices and weights but not the delays); with a checkpoint, the assignment the checkpoint
+        carries.  ``"edge"``: every synapse its own edge type's delay.  Either way
+        ``provenance["delay_assignment"]`` says how many synapses carry another edge's delay, and a
+        warning is issued when most of them change by whole steps.
     """
     network_pkl, input_pkl = os.fspath(network_pkl), os.fspath(input_pkl)
+    if delays not in DELAY_ASSIGNMENTS:
+        raise ValueError(f"delays must be one of {', '.join(DELAY_ASSIGNMENTS)}; got {delays!r}")
     notes = []
     positions_all = read_node_positions(nodes_h5)
     n_all = positions_all.shape[0]
@@ -206,21 +227,34 @@ def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
                       weight[ok].astype(np.float64), np.full(int(ok.sum()), float(delay))))
     src, tgt, rec, wgt, dly = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
                                for i in range(5))
-    order = np.lexsort((src, tgt * N_RECEPTORS + rec))        # the training code's order
-    recurrent = Synapses(src[order], tgt[order], rec[order], wgt[order], dly[order])
+    order = training_order(tgt * N_RECEPTORS + rec, src)
+    # the training code's loader leaves the delays in edge order (see the module's docstring)
+    edge_delays, training_delays = dly[order], dly
+    recurrent = Synapses(src[order], tgt[order], rec[order], wgt[order], edge_delays)
 
     # inputs: LGN and background
     lgn, bkg = _read_inputs(input_pkl, bmtk_to_tf, n_all, n, nodes_h5, notes)
     inputs, n_inputs = lgn
 
     variant = "initial weights of the pickles"
+    ran = training_delays                 # the delays the training code ran
     if checkpoint is not None:
         ck = read_checkpoint(checkpoint, dt=dt, weight_scale=checkpoint_weight_scale)
-        recurrent, inputs, bkg = _merge_checkpoint(ck, neurons, recurrent, inputs, n_inputs, dt,
-                                                   network_pkl, os.fspath(checkpoint))
+        recurrent, inputs, bkg, ran = _merge_checkpoint(ck, neurons, recurrent, inputs, n_inputs, dt,
+                                                        network_pkl, os.fspath(checkpoint),
+                                                        training_delays)
         variant = "trained weights of the checkpoint"
+        which = ("as the training code assigns them" if ran is training_delays
+                 else "each synapse its own edge's delay")
         notes.append(f"the checkpoint's recurrent delays ({ck['max_delay_steps']} steps at most) "
-                     f"agree with the pickles' raw delays; the raw delays are kept")
+                     f"agree with the pickles' raw delays, {which}; the raw delays are kept")
+    report = DelayAssignment.of(recurrent.delay, ran, dt, delays)
+    if delays == "training":
+        recurrent = Synapses(recurrent.source, recurrent.target, recurrent.receptor,
+                             recurrent.weight, ran)
+    notes.append(str(report))
+    if report.most_change_steps:
+        warnings.warn(f"{network_pkl}: most synapses change: {report}", stacklevel=3)
 
     type_names, cell_class = None, None
     if node_types_csv is not None:
@@ -246,11 +280,68 @@ def load_training_network(network_pkl, input_pkl, nodes_h5, checkpoint=None,
                   "checkpoint": None if checkpoint is None else os.fspath(checkpoint),
                   "format": FORMAT, "variant": variant,
                   "core_radius_um": None if core_radius is None else float(core_radius),
+                  "delays": delays, "delay_assignment": asdict(report), "delay_report": str(report),
                   "notes": notes}
     return V1Network(neurons=neurons, recurrent=recurrent, inputs=inputs, n_inputs=n_inputs,
                      bkg_weights=bkg, readout_ids=readout_ids, positions=positions_all[keep],
                      node_type_ids=node_type_ids, node_type_names=type_names,
                      cell_class=cell_class, provenance=provenance)
+
+
+def training_order(rows, columns):
+    """The permutation into the training code's synapse order: by row (``4 * target + receptor``),
+    then column (source), as its ``sort_indices`` orders ``row * (max + 1) + column``.  Stable,
+    so synapses with the same row and column keep their edge order (the training code's
+    quicksort may order such duplicates otherwise)."""
+    return np.lexsort((np.asarray(columns), np.asarray(rows)))
+
+
+@dataclass
+class DelayAssignment:
+    """How the delays the training code ran differ from each synapse's own edge's delay."""
+    n_synapses: int
+    other_edge: int          # synapses the training code ran with another edge's delay (ms differ)
+    other_steps: int         # ... and by a different number of steps under the training rule
+    chosen: str              # "training" or "edge": the delays of the loaded network
+
+    @classmethod
+    def of(cls, edge_delays_ms, ran_delays_ms, dt, chosen):
+        edge, ran = np.asarray(edge_delays_ms, float), np.asarray(ran_delays_ms, float)
+        steps = lambda d: delay_steps(d, dt, TRAINING_MAX_DELAY_MS)  # noqa: E731
+        return cls(int(edge.size), int(np.count_nonzero(edge != ran)),
+                   int(np.count_nonzero(steps(edge) != steps(ran))), chosen)
+
+    @property
+    def most_change_steps(self):
+        return self.other_steps > self.n_synapses / 2
+
+    def __str__(self):
+        what = ("the loaded network keeps the delays the training code ran (delays='edge' gives "
+                "each synapse its own)" if self.chosen == "training" else
+                "the loaded network gives each synapse its own edge's delay instead (delays='edge')")
+        return (f"delays: the training code ran {self.other_edge} of {self.n_synapses} synapses "
+                f"with the delay of another edge than their own ({self.other_steps} by a different "
+                f"number of steps); {what}")
+
+
+def read_training_dir(network_pkl, delays="training", **kwargs):
+    """:func:`load_training_network` with the files laid out as the training code reads them:
+    ``input_dat.pkl`` next to ``network_dat.pkl``, and ``network/v1_nodes.h5`` and (for the
+    readout pools, when present) ``network/v1_node_types.csv`` below that directory.  ``kwargs``
+    go to :func:`load_training_network` (e.g. ``checkpoint=``) and override these paths."""
+    network_pkl = os.fspath(network_pkl)
+    base = os.path.dirname(os.path.abspath(network_pkl))
+    found = dict(input_pkl=os.path.join(base, "input_dat.pkl"),
+                 nodes_h5=os.path.join(base, "network", "v1_nodes.h5"))
+    for name, path in found.items():
+        if name not in kwargs and not os.path.exists(path):
+            raise FormatError(f"{network_pkl}: the training code's files are incomplete: no {path} "
+                              f"(expected next to network_dat.pkl as the training code lays them out)")
+    csv_path = os.path.join(base, "network", "v1_node_types.csv")
+    if os.path.exists(csv_path):
+        found["node_types_csv"] = csv_path
+    found.update(kwargs)
+    return load_training_network(network_pkl, delays=delays, **found)
 
 
 def _read_inputs(input_pkl, bmtk_to_tf, n_all, n, nodes_h5, notes):
@@ -289,7 +380,7 @@ def _read_inputs(input_pkl, bmtk_to_tf, n_all, n, nodes_h5, notes):
                   for i in range(4)]
         results.append((n_units, arrays))
     (n_lgn, (src, tgt, rec, wgt)) = results[0]
-    order = np.lexsort((src, tgt * N_RECEPTORS + rec))
+    order = training_order(tgt * N_RECEPTORS + rec, src)
     lgn = Synapses(src[order], tgt[order], rec[order], wgt[order])
     _, (bsrc, btgt, brec, bw) = results[1]
     bkg = np.zeros((n, N_RECEPTORS))
@@ -457,7 +548,11 @@ def read_checkpoint_network(path, dt=1.0, weight_scale=1.0):
                                            "n_inputs is the largest LGN index + 1"]})
 
 
-def _merge_checkpoint(ck, neurons, recurrent, inputs, n_inputs, dt, pkl_path, ck_path):
+def _merge_checkpoint(ck, neurons, recurrent, inputs, n_inputs, dt, pkl_path, ck_path,
+                      training_delays):
+    """The pickles' synapses with the checkpoint's trained weights, and the delays (ms) the
+    checkpoint ran: ``training_delays`` (the training code's assignment) or, for a checkpoint
+    of a loader that kept every synapse's own delay, ``recurrent.delay``."""
     n = neurons.n
     if ck["neurons"].n != n:
         raise FormatError(f"{ck_path}: has {ck['neurons'].n} neurons, the pickles' core selection has "
@@ -484,12 +579,22 @@ def _merge_checkpoint(ck, neurons, recurrent, inputs, n_inputs, dt, pkl_path, ck
     else:
         values = ck["recurrent_values"]
     steps = col // n + 1
-    expected = delay_steps(recurrent.delay, dt, ck["max_delay_steps"] * dt)
-    if not np.array_equal(steps, expected):
-        i = int(np.flatnonzero(steps != expected)[0])
+    max_ms = ck["max_delay_steps"] * dt
+    expected = delay_steps(training_delays, dt, max_ms)
+    own = delay_steps(recurrent.delay, dt, max_ms)
+    if np.array_equal(steps, expected):
+        ran = training_delays
+    elif np.array_equal(steps, own):
+        ran = recurrent.delay
+    else:
+        # name a synapse that matches neither reading if there is one
+        bad = (steps != expected) & (steps != own)
+        i = int(np.flatnonzero(bad if bad.any() else steps != expected)[0])
         raise FormatError(f"{ck_path}:{CELL_PREFIX}recurrent_indices{SUFFIX}: synapse {i} has a delay "
-                          f"of {steps[i]} steps, the pickles' {num(recurrent.delay[i])} ms gives "
-                          f"{expected[i]} steps")
+                          f"of {steps[i]} steps; the pickles' {num(training_delays[i])} ms (as the "
+                          f"training code assigns delays) gives {expected[i]} steps, its own edge's "
+                          f"{num(recurrent.delay[i])} ms gives {own[i]}"
+                          + ("" if bad.any() else "; the checkpoint follows neither assignment throughout"))
     new_rec = Synapses(recurrent.source, recurrent.target, recurrent.receptor,
                        values.astype(np.float64) * vs[recurrent.target], recurrent.delay)
     # inputs
@@ -514,4 +619,4 @@ def _merge_checkpoint(ck, neurons, recurrent, inputs, n_inputs, dt, pkl_path, ck
     if ck["bkg_stored"] is None:
         raise FormatError(f"{ck_path}: missing variable {INPUT_PREFIX}_bkg_weights{SUFFIX}")
     bkg = ck["bkg_stored"].astype(np.float64).reshape(n, N_RECEPTORS) * vs[:, None] / 10.0
-    return new_rec, new_in, bkg
+    return new_rec, new_in, bkg, ran
