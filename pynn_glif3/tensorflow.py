@@ -20,6 +20,7 @@ import tensorflow as tf
 
 from .model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from .netspec import NeuronParameters, Synapses
+from .propagators import propagators
 from .reference import SimulationResult, check_arguments
 
 
@@ -36,16 +37,17 @@ def spike_function(v_scaled, sigma, amplitude):
 
 
 def constants_float64(neurons, dt=1.0):
-    """The cell's constants in float64: the exact oracle (the NumPy reference's values)."""
+    """The cell's constants in float64: the exact oracle, with the step constants of
+    :func:`pynn_glif3.propagators.propagators` (the NumPy reference's values).  The cell's
+    ``current_factor`` is the reference's ``F = (1 - D) / g``: with currents divided by ``vs`` it
+    moves the normalised voltage as ``F`` moves the voltage in mV."""
     p = NeuronParameters.coerce(neurons)
+    c = propagators(p, dt)
     vs = p.V_th - p.E_L
-    tau = p.C_m / p.g
-    decay = np.exp(-dt / tau)
     return dict(voltage_scale=vs, voltage_offset=p.E_L, v_th=(p.V_th - p.E_L) / vs,
                 e_l=(p.E_L - p.E_L) / vs, v_reset=(p.V_reset - p.E_L) / vs, t_ref=p.t_ref,
-                param_g=p.g, decay=decay, current_factor=1.0 / p.C_m * (1.0 - decay) * tau,
-                syn_decay=np.exp(-dt / p.tau_syn), psc_initial=np.e / p.tau_syn,
-                asc_decay=np.exp(-dt * p.k), asc_amps=p.asc_amps / vs[:, None],
+                param_g=p.g, decay=c.decay_v, current_factor=c.drive_v, syn_decay=c.decay_syn,
+                psc_initial=c.rise_gain, asc_decay=c.decay_asc, asc_amps=p.asc_amps / vs[:, None],
                 i_offset=p.I_offset / vs)
 
 
