@@ -42,7 +42,7 @@ from .structs import data_type
 #: Name of the binary built by native/spinnaker (neurons and synapses on one core).
 BINARY = "glif3_alpha.aplx"
 MODEL_NAME = "GLIF3Alpha"
-#: Where native/spinnaker's Makefile writes the binaries.
+#: Where native/spinnaker's Makefile (``pynn-glif3 build-spinnaker``) writes the binaries.
 BINARY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_binaries")
 #: PyNN weights are nA, the C works in pA: the ring buffers hold weight * 1000.
 WEIGHT_SCALE = 1000.0
@@ -57,6 +57,16 @@ _PARAMS_SYNAPSE = tuple(f"tau_syn_{r}" for r in range(1, model.N_RECEPTORS + 1))
 _START_STEP = "start_step"
 _PARAMS_NEURON = tuple(n for n in model.PARAMETER_NAMES
                        if n not in _PARAMS_THRESHOLD + _PARAMS_SYNAPSE) + (_START_STEP,)
+
+
+
+def register_binaries():
+    """Make sPyNNaker look for ``glif3_alpha.aplx`` in :data:`BINARY_DIR`: it finds an extra
+    model's binary only in registered directories (a set: registering twice is harmless)."""
+    SpynnakerDataView.register_binary_search_path(BINARY_DIR)
+
+
+register_binaries()
 
 
 # ---------------------------------------------------------------------------------------------
