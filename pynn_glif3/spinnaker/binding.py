@@ -17,8 +17,6 @@ sPyNNaker projections and returns a :class:`SignedProjection`, whose ``get`` giv
 back with their sign.  Design: docs/spinnaker.md.
 """
 
-import os
-
 import numpy as np
 
 from spinn_utilities.overrides import overrides
@@ -38,12 +36,12 @@ from ..timing import START_STEP
 from .layout import (NEURON_PARAMS_FIELDS, N_SYNAPSE_TYPES, SYNAPSE_PARAMS_FIELDS,
                      SYNAPSE_TYPE_NAMES, THRESHOLD_PARAMS_FIELDS, derive, hold_ticks)
 from .structs import data_type
+# where native/spinnaker's Makefile (``pynn-glif3 build-spinnaker``) writes the binaries
+from .build import BINARY_DIR  # noqa: E402  (re-exported)
 
 #: Name of the binary built by native/spinnaker (neurons and synapses on one core).
 BINARY = "glif3_alpha.aplx"
 MODEL_NAME = "GLIF3Alpha"
-#: Where native/spinnaker's Makefile (``pynn-glif3 build-spinnaker``) writes the binaries.
-BINARY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_binaries")
 #: PyNN weights are nA, the C works in pA: the ring buffers hold weight * 1000.
 WEIGHT_SCALE = 1000.0
 #: Receptor name suffix of the synapse types of negative weights.
