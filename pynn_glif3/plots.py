@@ -53,8 +53,9 @@ def raster(path, spikes, populations, title, window=None, dt=1.0):
     groups = populations or {"all": np.arange(spikes.shape[1])}
     for name, idx in groups.items():
         cls = cell_class(name)
-        colour = CLASS_COLOURS.get(cls) or classes.get(cls) or OTHER_COLOURS[len(classes) % len(OTHER_COLOURS)]
-        classes.setdefault(cls, colour)
+        if cls not in classes:
+            classes[cls] = CLASS_COLOURS.get(cls) or OTHER_COLOURS[len(classes) % len(OTHER_COLOURS)]
+        colour = classes[cls]
         steps, cols = np.nonzero(spikes[:, idx])
         ax.plot(steps * dt, offset + cols, "|", ms=2.0, mew=0.7, color=colour, zorder=2)
         if offset:

@@ -18,7 +18,7 @@ import hashlib
 import importlib
 import json
 import os
-import signal
+import signal as signals
 import sys
 import time
 
@@ -496,7 +496,7 @@ class _InterruptAfter:
     def __enter__(self):
         self.received, self.previous = False, None
         try:
-            self.previous = signal.signal(signal.SIGINT, self._hold)
+            self.previous = signals.signal(signals.SIGINT, self._hold)
         except ValueError:          # not the main thread: signals go elsewhere anyway
             pass
         return self
@@ -506,7 +506,7 @@ class _InterruptAfter:
 
     def __exit__(self, exc_type, exc, tb):
         if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+            signals.signal(signals.SIGINT, self.previous)
         if self.received and exc_type is None:
             raise KeyboardInterrupt
         return False

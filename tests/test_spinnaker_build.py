@@ -144,7 +144,8 @@ def test_the_makefile_writes_the_binaries_where_the_command_says(setup_dirs, mon
     writes $(APP_OUTPUT_DIR)$(APP).aplx: the output directory reaches the build of each binary."""
     (setup_dirs["bin"] / "make").unlink()
     os.symlink(REAL_MAKE, setup_dirs["bin"] / "make")
-    rule = "all:\n\t@mkdir -p $(APP_OUTPUT_DIR)\n\t@echo $(APP) > $(APP_OUTPUT_DIR)$(APP).aplx\nclean:\n\t@true\n"
+    rule = ("all:\n\t@mkdir -p $(APP_OUTPUT_DIR)\n\t@echo $(APP) > $(APP_OUTPUT_DIR)$(APP).aplx\n"
+            "clean:\n\t@true\n")
     for sub, name in (("neuron", "neural_build.mk"), ("neuron_only", "neuron_build.mk")):
         (setup_dirs["nm"] / "makefiles" / sub / name).write_text(rule)
     # the shell and mkdir the recipes use
