@@ -541,7 +541,16 @@ def trials_per_run(args, sim):
 
 
 def run(args):
-    """Run the job described by parsed ``args``; returns an exit status."""
+    """Run the job described by parsed ``args``; returns an exit status (130 after Ctrl-C)."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:       # outside the simulations (reading, summing up)
+        print(f"\npynn-glif3 run: interrupted; the samples saved in {args.out} are kept. Rerunning "
+              f"the same command continues with the samples left.", file=sys.stderr)
+        return 130
+
+
+def _run(args):
     from .io import FormatError, read_network
     from .io.stimulus_h5 import open_stimulus
 
