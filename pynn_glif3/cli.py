@@ -37,6 +37,25 @@ def _build_nest(args):
     return 0
 
 
+def _build_spinnaker_arguments(parser):
+    parser.add_argument("--clean", action="store_true", help="delete the previous build first")
+    parser.add_argument("--jobs", "-j", type=int, help="parallel make jobs")
+
+
+def _build_spinnaker(args):
+    from pynn_glif3.backends.spinnaker import build
+
+    try:
+        paths = build.build(clean=args.clean, jobs=args.jobs)
+    except build.BuildError as err:
+        print(f"pynn_glif3: {err}", file=sys.stderr)
+        # a missing piece of the set-up is the user's to supply (2), a failed make a build error (1)
+        return 2 if isinstance(err, build.MissingSetup) else 1
+    for path in paths:
+        print(path)
+    return 0
+
+
 def _run_arguments(parser):
     from pynn_glif3 import v1
     v1.add_arguments(parser)
@@ -76,6 +95,9 @@ COMMANDS = {
                 _compare_arguments, _compare),
     "build-nest": ("build the glif3_alpha NEST extension module for the installed NEST (cached)",
                    _build_nest_arguments, _build_nest),
+    "build-spinnaker": ("build the glif3_alpha SpiNNaker binaries (needs SPINN_DIRS, "
+                        "NEURAL_MODELLING_DIRS and arm-none-eabi-gcc, as for sPyNNaker's own C)",
+                        _build_spinnaker_arguments, _build_spinnaker),
     "convert": ("convert a trained Keras ANN to a spiking network and measure its accuracy",
                 _convert_arguments, _convert),
 }

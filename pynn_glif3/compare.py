@@ -64,6 +64,15 @@ def comparison_table(records, tf_predicted, agreement, simulator):
     return [f"{k:<{width}}  {v:>10}" for k, v in rows]
 
 
+def _named_sides(agreement):
+    """:func:`analysis.compare_rasters` of (simulator, TF) with its sides named: ``spikes_a`` is
+    the simulator's spike count, ``spikes_b`` TF's."""
+    out = dict(agreement)
+    out["simulator_spikes"] = out.pop("spikes_a")
+    out["tf_spikes"] = out.pop("spikes_b")
+    return out
+
+
 def run(args):
     """The comparison for parsed ``args``; returns an exit status."""
     from .io import FormatError, read_network
@@ -105,8 +114,10 @@ def run(args):
     print("\n".join(lines))
     v1._atomic_json(os.path.join(args.out, "tf_comparison.json"), dict(
         tf_dtype=args.tf_dtype, simulator=args.simulator, tf_seconds=tf_seconds, table=lines,
+        sides=dict(simulator=f"{args.simulator} (PyNN simulator)",
+                   tf=f"TensorFlow {args.tf_dtype} (the training model's layer)"),
         per_sample=[dict(sample=r["sample"], label=r["label"], simulator_predicted=r["predicted"],
-                         tf_predicted=tf_predicted[r["sample"]], **a)
+                         tf_predicted=tf_predicted[r["sample"]], **_named_sides(a))
                     for r, a in zip(records, agreement)]))
     print(f"comparison in {os.path.join(args.out, 'tf_comparison.json')}")
     return 0

@@ -14,9 +14,11 @@ output is the same as with one process (see docs/mpi.md).
 """
 
 import argparse
+import hashlib
 import importlib
 import json
 import os
+import signal as signals
 import sys
 import time
 
@@ -63,16 +65,29 @@ def _probe(sim, name, setup_kwargs):
 
 
 def parse_samples(text, n_samples):
-    """``"0:24"``, ``"5"``, ``"0,3,7"`` or ``"all"`` -> sorted sample indices, checked."""
+    """``"0:24"``, ``"5"``, ``"0,3,7"`` or ``"all"`` -> sorted sample indices, checked: a
+    :class:`RunError` for text that is not indices, an empty range or no sample at all."""
     if text in (None, "", "all"):
+        if n_samples < 1:
+            raise RunError("the stimulus file holds no samples")
         return list(range(n_samples))
+    usage = "indices and START:STOP ranges (STOP excluded) separated by commas, e.g. 0:24, 3 or 0,5,9"
     out = set()
-    for part in text.split(","):
-        if ":" in part:
-            a, _, b = part.partition(":")
-            out.update(range(int(a or 0), int(b) if b else n_samples))
-        else:
-            out.add(int(part))
+    for part in str(text).split(","):
+        part = part.strip()
+        try:
+            if ":" in part:
+                a, _, b = part.partition(":")
+                start = int(a) if a.strip() else 0
+                stop = int(b) if b.strip() else n_samples
+                if stop <= start:
+                    raise RunError(f"--samples {text!r}: the range {part!r} selects no sample "
+                                   f"(START:STOP runs START .. STOP - 1)")
+                out.update(range(start, stop))
+            else:
+                out.add(int(part))
+        except ValueError:
+            raise RunError(f"--samples takes {usage}, or all; got {text!r}") from None
     bad = [i for i in out if not 0 <= i < n_samples]
     if bad:
         raise RunError(f"samples {sorted(bad)[:5]} are outside the stimulus file's 0..{n_samples - 1}")
@@ -80,10 +95,14 @@ def parse_samples(text, n_samples):
 
 
 def parse_window(text):
+    """``"START:STOP"`` (steps) -> (start, stop); the range itself is checked by the caller."""
     a, sep, b = str(text).partition(":")
-    if not sep:
-        raise RunError(f"--window must be START:STOP in steps (ms at dt = 1), got {text!r}")
-    return int(a), int(b)
+    try:
+        if not sep:
+            raise ValueError
+        return int(a), int(b)
+    except ValueError:
+        raise RunError(f"--window must be START:STOP in steps (ms at dt = 1), got {text!r}") from None
 
 
 def add_arguments(parser, files_required=True, default_out="results"):
@@ -204,22 +223,71 @@ def load_noise(args):
         raise RunError(str(err)) from err
 
 
+def content_fingerprint(path, block_bytes=1 << 22):
+    """``"sha256:<hex>"`` of a file's bytes, or of a directory's files (a SONATA network: each
+    file's path relative to the directory, then its bytes, in sorted order)."""
+    digest = hashlib.sha256()
+    if os.path.isdir(path):
+        files = sorted(os.path.relpath(os.path.join(d, name), path)
+                       for d, _, names in os.walk(path) for name in names)
+    else:
+        files = [None]
+    for rel in files:
+        name = path if rel is None else os.path.join(path, rel)
+        if rel is not None:
+            digest.update(rel.encode() + b"\0")
+        with open(name, "rb") as f:
+            while block := f.read(block_bytes):
+                digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+#: run.json keys holding the content fingerprints of the input files, and what they are
+FINGERPRINTS = {"network_sha256": "network", "stimulus_sha256": "stimulus",
+                "noise_pool_sha256": "noise pool"}
+
+
 def _config(args, net_path, stim_path, window):
+    """The settings recorded in run.json, with the content fingerprints of the input files, so that
+    a rerun resumes only on the same network, stimulus and noise."""
     decoded = args.background == "decoded"
+    try:
+        fingerprints = dict(network_sha256=content_fingerprint(net_path),
+                            stimulus_sha256=content_fingerprint(stim_path),
+                            noise_pool_sha256=content_fingerprint(args.noise_pool) if decoded else None)
+    except OSError as err:
+        raise RunError(f"cannot read {err.filename}: {err.strerror}") from err
     return dict(format=RESULTS_FORMAT, simulator=args.simulator, network=os.path.abspath(net_path),
                 stimulus=os.path.abspath(stim_path), seed=args.seed, dt=args.dt, window=list(window),
                 delays=args.delays, background=args.background, record=args.record,
                 noise_pool=os.path.abspath(args.noise_pool) if decoded else None,
-                noise_scale=parse_noise_scale(args.noise_scale) if decoded else None)
+                noise_scale=parse_noise_scale(args.noise_scale) if decoded else None,
+                **fingerprints)
 
 
 def _check_resume(out, config, write=True):
-    """Refuse an output directory holding results of other settings; record the settings
-    (``write``: only one process of a distributed run writes)."""
+    """Refuse an output directory holding results of other settings or of other file contents
+    (a network file replaced at the same path, say); record the settings (``write``: only one
+    process of a distributed run writes)."""
     path = os.path.join(out, "run.json")
     if os.path.exists(path):
-        with open(path) as f:
-            previous = json.load(f)
+        try:
+            with open(path) as f:
+                previous = json.load(f)
+        except (OSError, ValueError) as err:
+            raise RunError(f"{path} cannot be read ({err}); choose another --out or remove it") from err
+        for key, what in FINGERPRINTS.items():
+            before, now = previous.get(key), config[key]
+            if now is None:             # no such file in this run: the settings below differ
+                continue
+            if before is None:
+                raise RunError(f"{path} records no fingerprint of the {what} file, so the samples in "
+                               f"{out} cannot be checked to come from the same file; choose another "
+                               f"--out or remove it")
+            if before != now:
+                raise RunError(f"the {what} file {config[what.replace(' ', '_')]} is not the one the "
+                               f"samples in {out} were run with (content {before} before, {now} now); "
+                               f"choose another --out, or remove it to start again")
         changed = {k: (previous.get(k), v) for k, v in config.items() if previous.get(k) != v}
         if changed:
             detail = "; ".join(f"{k}: {a!r} before, {b!r} now" for k, (a, b) in changed.items())
@@ -227,6 +295,22 @@ def _check_resume(out, config, write=True):
                            f"choose another --out or remove it")
     elif write:
         _atomic_json(path, config)
+
+
+def _check_writable(out):
+    """Create the output directories and make sure files can be written there, before any
+    simulation (a sample's results are written as soon as it is done)."""
+    samples = os.path.join(out, "samples")
+    try:
+        os.makedirs(samples, exist_ok=True)
+        for d in (out, samples):
+            probe = os.path.join(d, f".write_test.{os.getpid()}")
+            with open(probe, "w") as f:
+                f.write("ok")
+            os.remove(probe)
+    except OSError as err:
+        raise RunError(f"--out {out}: cannot write there ({err.strerror}: {err.filename}); "
+                       f"choose a writable directory") from err
 
 
 def sample_inputs(net, stim, sample, args, noise_pool=None):
@@ -277,8 +361,10 @@ def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, co
             from . import reference
             ref = reference.simulate(net.neurons, T, dt=args.dt, recurrent=net.recurrent,
                                      inputs=net.inputs, input_spikes=spikes_in,
+                                     # no background where the file has no background weights,
+                                     # as in network.build
                                      bkg_weights=None if bkg is None else net.bkg_weights,
-                                     bkg_counts=bkg, noise=noise,
+                                     bkg_counts=None if net.bkg_weights is None else bkg, noise=noise,
                                      max_delay_ms=options.max_delay_ms if args.delays != "raw" else None)
             cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
             cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
@@ -393,6 +479,61 @@ def print_summary(summary, stream=sys.stdout):
               f"{r['same_prediction']} same predictions", file=stream)
 
 
+def report_delays(net, options, stream=sys.stdout):
+    """Print how the delay policy changes the file's recurrent delays; warn on stderr when it
+    changes most of them (delays in another unit than ms, or a file of another model)."""
+    rec = net.recurrent
+    if rec is None or not rec.n:
+        return None
+    _, report = network.simulator_delays(rec.delay, options)
+    print(report, file=stream, flush=True)
+    if 2 * report.changed > report.n_synapses:
+        if 2 * (report.raised_to_dt + report.clipped_to_max) > report.n_synapses:
+            why = "most are outside [dt, maximum]: are the file's delays in ms?"
+        else:
+            why = ("they are rounded to whole steps, as the trained model did; --delays raw keeps "
+                   "the file's delays")
+        print(f"pynn-glif3 run: warning: the simulator's delays differ from the file's for most "
+              f"synapses ({report.changed} of {report.n_synapses}): {why}", file=sys.stderr, flush=True)
+    return report
+
+
+class _InterruptAfter:
+    """Hold a SIGINT (Ctrl-C) until the end of the block, then raise KeyboardInterrupt: the
+    samples of a simulated batch are all saved, not some of them."""
+
+    def __enter__(self):
+        self.received, self.previous = False, None
+        try:
+            self.previous = signals.signal(signals.SIGINT, self._hold)
+        except ValueError:          # not the main thread: signals go elsewhere anyway
+            pass
+        return self
+
+    def _hold(self, signum, frame):
+        self.received = True
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.previous is not None:
+            signals.signal(signals.SIGINT, self.previous)
+        if self.received and exc_type is None:
+            raise KeyboardInterrupt
+        return False
+
+
+def _stopped_message(err, out, samples):
+    """What to tell the user when the run stops before its end: what stopped it, what is kept."""
+    done = sum(os.path.exists(os.path.join(out, "samples", f"sample_{i:05d}.json")) for i in samples)
+    kept = f"{done} of {len(samples)} samples are saved in {out}"
+    if isinstance(err, KeyboardInterrupt):
+        return (f"\npynn-glif3 run: interrupted; {kept}. Rerunning the same command continues "
+                f"with the samples left.")
+    if isinstance(err, OSError):
+        return f"\npynn-glif3 run: cannot write the results ({err}); {kept}."
+    return (f"\npynn-glif3 run: {err}\n{kept}; a rerun continues from there (leave the sample "
+            f"out with --samples).")
+
+
 def trials_per_run(args, sim):
     """Samples per simulation: ``--trials-per-run``, or the default where the simulator runs many
     trials in one build; 1 with decoded noise (its table holds one trial)."""
@@ -409,7 +550,16 @@ def trials_per_run(args, sim):
 
 
 def run(args):
-    """Run the job described by parsed ``args``; returns an exit status."""
+    """Run the job described by parsed ``args``; returns an exit status (130 after Ctrl-C)."""
+    try:
+        return _run(args)
+    except KeyboardInterrupt:       # outside the simulations (reading, summing up)
+        print(f"\npynn-glif3 run: interrupted; the samples saved in {args.out} are kept. Rerunning "
+              f"the same command continues with the samples left.", file=sys.stderr)
+        return 130
+
+
+def _run(args):
     from .io import FormatError, read_network
     from .io.stimulus_h5 import open_stimulus
 
@@ -437,10 +587,10 @@ def run(args):
         if not 0 <= window[0] < window[1] <= stim.seq_len:
             raise RunError(f"response window {window} is outside the trial's {stim.seq_len} steps")
         samples = parse_samples(args.samples, len(stim))
-        if procs.is_root:
-            os.makedirs(os.path.join(args.out, "samples"), exist_ok=True)
         per_run = trials_per_run(args, sim)
-        _check_resume(args.out, _config(args, args.network, args.stimulus, window), write=procs.is_root)
+        if procs.is_root:       # the other processes of a distributed run write nothing
+            _check_writable(args.out)
+            _check_resume(args.out, _config(args, args.network, args.stimulus, window))
     except (RunError, FormatError) as err:
         error = f"pynn-glif3 run: {err}"
     # every process stops if any of them cannot go on (one alone stopping would leave the others
@@ -463,16 +613,24 @@ def run(args):
         print(f"{net.summary().splitlines()[0]}\nsimulator {args.simulator}; {len(samples)} samples"
               + (f", {len(done)} already done (resuming)" if done else "")
               + (f"; {procs.size} MPI processes" if procs.size > 1 else ""), flush=True)
+        report_delays(net, options)
     todo = procs.broadcast(todo)
     progress = Progress(len(todo), args.quiet or not procs.is_root)
-    for first in range(0, len(todo), per_run):
-        batch = todo[first:first + per_run]
-        # on the other ranks of a distributed run this builds and runs their share, returns []
-        for record, raster, block in run_samples(sim, setup_kwargs, net, stim, batch, args, window,
-                                                 options, args.compare_reference, noise_pool):
-            _save_sample(args.out, record, raster, block)
-            progress.update(f"sample {record['sample']}: label {record['label']}, "
-                            f"predicted {record['predicted']}")
+    try:
+        for first in range(0, len(todo), per_run):
+            batch = todo[first:first + per_run]
+            # on the other ranks of a distributed run this builds and runs their share, returns []
+            results = run_samples(sim, setup_kwargs, net, stim, batch, args, window, options,
+                                  args.compare_reference, noise_pool)
+            with _InterruptAfter():     # a simulated batch is saved whole
+                for record, raster, block in results:
+                    _save_sample(args.out, record, raster, block)
+                    progress.update(f"sample {record['sample']}: label {record['label']}, "
+                                    f"predicted {record['predicted']}")
+    except (KeyboardInterrupt, FormatError, OSError) as err:
+        if procs.is_root:
+            print(_stopped_message(err, args.out, samples), file=sys.stderr)
+        return 130 if isinstance(err, KeyboardInterrupt) else 2
     if not procs.is_root:
         return 0
     summary = summarise(args.out, samples, net, net.n_classes, args.dt, window, plots=not args.no_plots)

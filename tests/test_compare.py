@@ -61,8 +61,14 @@ def test_compare_on_users_files_prints_the_table(tmp_path):
         assert row in proc.stdout
     result = json.load(open(os.path.join(out, "tf_comparison.json")))
     assert len(result["per_sample"]) == 6
+    assert result["sides"]["simulator"].startswith("nest") and \
+        result["sides"]["tf"].startswith("TensorFlow float64")
+    simulator_spikes = {r["sample"]: r["spikes"]
+                        for r in json.load(open(os.path.join(out, "results.json")))["per_sample"]}
     for r in result["per_sample"]:
-        assert r["first_divergent_step"] is None and r["spikes_a"] > 0
+        assert r["first_divergent_step"] is None and r["tf_spikes"] > 0
+        assert r["simulator_spikes"] == simulator_spikes[r["sample"]]
+        assert "spikes_a" not in r and "spikes_b" not in r
         assert r["tf_predicted"] == r["simulator_predicted"]
     differ = [line for line in proc.stdout.splitlines() if line.startswith("predictions that differ")]
     assert differ and differ[0].split()[-1] == "0"

@@ -262,3 +262,38 @@ def test_v1_job_runs_with_simulator_spinnaker_on_a_virtual_board(tmp_path):
     assert results["samples"] == 2
     with open(os.path.join(out, "run.json")) as f:
         assert json.load(f)["simulator"] == "spinnaker"
+
+
+_FIND_BINARY = """
+import os, sys
+import pyNN.spiNNaker  # noqa: F401
+from spynnaker.pyNN.data import SpynnakerDataView
+from pynn_glif3 import GLIF3Alpha  # noqa: F401  (prepares the backend of the imported pyNN.spiNNaker)
+from pynn_glif3.backends.spinnaker import build, cells
+# sPyNNaker's own search, as mapping runs it: a KeyError when the directory is not registered
+made_dir = not os.path.isdir(build.BINARY_DIR)
+os.makedirs(build.BINARY_DIR, exist_ok=True)
+path = os.path.join(build.BINARY_DIR, cells.BINARY)
+placeholder = not os.path.exists(path)
+if placeholder:
+    open(path, "wb").close()
+try:
+    found = SpynnakerDataView.get_executable_path(cells.BINARY)
+finally:
+    if placeholder:
+        os.remove(path)
+    if made_dir:
+        os.rmdir(build.BINARY_DIR)
+print(found)
+"""
+
+
+def test_spynnaker_finds_the_binary_in_the_package(tmp_path):
+    (tmp_path / ".spynnaker.cfg").write_text("[Machine]\nvirtual_board = True\nversion = 5\n")
+    paths = [ROOT] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=os.pathsep.join(paths))
+    proc = subprocess.run([sys.executable, "-c", _FIND_BINARY], cwd=str(tmp_path), env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    expected = os.path.join(ROOT, "pynn_glif3", "backends", "spinnaker", "model_binaries", "glif3_alpha.aplx")
+    assert proc.stdout.strip().splitlines()[-1] == expected

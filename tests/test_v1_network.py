@@ -238,3 +238,190 @@ def test_cli_runs_the_training_pickles_with_either_delay_assignment(tmp_path):
     proc = _cli("--network", other, "--stimulus", stim, "--out", str(tmp_path / "r"), "--delays", "edge")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "applies to the training code's pickles" in proc.stderr
+
+
+def _copy(src, dst, edit=None):
+    """A copy of an HDF5 file, changed in place by ``edit(h5py.File)``."""
+    import shutil
+
+    import h5py
+    shutil.copy(src, dst)
+    if edit is not None:
+        with h5py.File(dst, "a") as f:
+            edit(f)
+    return str(dst)
+
+
+def _sample_files(out):
+    samples = os.path.join(out, "samples")
+    return sorted(os.listdir(samples)) if os.path.isdir(samples) else []
+
+
+def test_compare_reference_on_a_network_without_background_weights(small_files, tmp_path):
+    # the documented older variant: no input/bkg_weights; no background on either side
+    def drop_background(f):
+        del f["input/bkg_weights"]
+    net = _copy(small_files[0], tmp_path / "no_bkg.h5", drop_background)
+    assert read_network(net).bkg_weights is None
+    out = str(tmp_path / "r")
+    proc = _cli("--network", net, "--stimulus", small_files[1], "--samples", "0:2", "--out", out,
+                "--compare-reference", "--quiet", "--no-plots", "--trials-per-run", "2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.load(open(os.path.join(out, "results.json")))
+    assert [r["sample"] for r in results["per_sample"]] == [0, 1]
+    for r in results["per_sample"]:
+        assert r["reference"]["first_divergent_step"] is None        # NEST = reference
+        assert r["spikes"] > 0
+
+
+def test_resume_refuses_files_replaced_at_the_same_path(small_files, tmp_path):
+    net, stim = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5")
+    _copy(small_files[0], net)
+    _copy(small_files[1], stim)
+    out = str(tmp_path / "r")
+    common = ("--network", net, "--stimulus", stim, "--out", out, "--quiet", "--no-plots")
+    assert _cli(*common, "--samples", "0").returncode == 0
+    before = _sample_files(out)
+    # another network at the same path: its samples must not be mixed with the old ones
+    write_synthetic_v1(net, n_neurons=500, seed=7, n_lgn=200, pool_size=3)
+    proc = _cli(*common, "--samples", "0:2")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"the network file {os.path.abspath(net)} is not the one the samples in {out}" in proc.stderr
+    assert "already done" not in proc.stdout and "Traceback" not in proc.stderr
+    assert _sample_files(out) == before
+    # the original network back, but another stimulus under the old name
+    _copy(small_files[0], net)
+    write_synthetic_stimulus(stim, n_samples=24, n_lgn=200, seed=9, post_delay=50)
+    proc = _cli(*common, "--samples", "0:2")
+    assert proc.returncode == 2 and "the stimulus file" in proc.stderr and "is not the one" in proc.stderr
+    assert _sample_files(out) == before
+    # the same contents again (a fresh copy, new mtime): resumes
+    _copy(small_files[1], stim)
+    proc = _cli(*common, "--samples", "0:2")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "1 already done (resuming)" in proc.stdout
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--samples", "5:2", "the range '5:2' selects no sample"),
+    ("--samples", "abc", "--samples takes indices and START:STOP ranges"),
+    ("--samples", "3,x", "--samples takes indices"),
+    ("--samples", "30", "samples [30] are outside the stimulus file's 0..23"),
+    ("--window", "a:b", "--window must be START:STOP in steps"),
+    ("--window", "50", "--window must be START:STOP in steps"),
+])
+def test_bad_options_exit_2_with_a_message(small_files, tmp_path, capsys, option, value, message):
+    from pynn_glif3 import cli
+
+    out = str(tmp_path / "r")
+    status = cli.main(["run", "--network", small_files[0], "--stimulus", small_files[1],
+                       option, value, "--out", out, "--quiet", "--no-plots"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err and "Traceback" not in err
+    assert _sample_files(out) == []
+
+
+def test_bad_stimulus_values_stop_with_the_sample_named(small_files, tmp_path):
+    # values are probability x 1.3: NaN and values above 1.3 are not probabilities
+    def spoil(f):
+        f["spike_trains"][1, 60, 7] = np.nan
+        f["spike_trains"][2, 10, 3] = 1.5
+    stim = _copy(small_files[1], tmp_path / "bad.h5", spoil)
+    out = str(tmp_path / "r")
+    proc = _cli("--network", small_files[0], "--stimulus", stim, "--samples", "0:3", "--out", out,
+                "--quiet", "--no-plots", "--trials-per-run", "1")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert f"{stim}:spike_trains: sample 1, step 60, unit 7 is nan" in proc.stderr
+    assert "1 of 3 samples are saved" in proc.stderr
+    assert [f for f in _sample_files(out) if f.endswith(".json")] == ["sample_00000.json"]
+    proc = _cli("--network", small_files[0], "--stimulus", stim, "--samples", "2", "--out", out,
+                "--quiet", "--no-plots")
+    assert proc.returncode == 2 and "sample 2, step 10, unit 3 is 1.5" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def _without_root_override(cmd):
+    """``cmd`` run so that file permissions apply even to root (who otherwise writes anywhere)."""
+    import shutil
+    if os.geteuid() != 0:
+        return cmd
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: a read-only directory cannot be made")
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={caps}", f"--inh-caps={caps}", *cmd]
+
+
+def test_unwritable_output_is_refused_before_simulating(small_files, tmp_path):
+    out = str(tmp_path / "r")
+    common = ["--network", small_files[0], "--stimulus", small_files[1], "--out", out, "--quiet",
+              "--no-plots"]
+    assert _cli(*common, "--samples", "0").returncode == 0
+    before = _sample_files(out)
+    for d in (out, os.path.join(out, "samples")):
+        os.chmod(d, 0o555)
+    try:
+        cmd = _without_root_override([sys.executable, "-m", "pynn_glif3", "run", *common,
+                                      "--samples", "0:2"])
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        seconds = time.perf_counter() - start
+    finally:
+        for d in (out, os.path.join(out, "samples")):
+            os.chmod(d, 0o755)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert f"--out {out}: cannot write there" in proc.stderr and "Traceback" not in proc.stderr
+    assert "delays (" not in proc.stdout          # stopped before anything was simulated
+    assert _sample_files(out) == before
+    assert seconds < 60
+
+
+def test_delay_report_is_printed_and_most_changed_warns(small_files, tmp_path):
+    import h5py
+    with h5py.File(small_files[0], "r") as f:
+        delays = f["recurrent/delays"][:].astype(float)
+    # the training rule: whole steps of 1 ms, at least one, at most 5 (the trained model's maximum)
+    steps = np.clip(np.round(delays), 1, 5)
+    changed = int(np.sum(np.abs(steps - delays) > 1e-9))
+    out = str(tmp_path / "r")
+    proc = _cli("--network", small_files[0], "--stimulus", small_files[1], "--samples", "0",
+                "--out", out, "--quiet", "--no-plots")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"delays (training policy): {changed} of {delays.size} synapses changed" in proc.stdout
+    # delays written in tenths of ms: almost all beyond the maximum
+    def tenths(f):
+        f["recurrent/delays"][...] = f["recurrent/delays"][:] * 10
+    wrong = _copy(small_files[0], tmp_path / "tenths.h5", tenths)
+    proc = _cli("--network", wrong, "--stimulus", small_files[1], "--samples", "0",
+                "--out", str(tmp_path / "r2"), "--quiet", "--no-plots")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "warning: the simulator's delays differ from the file's for most synapses" in proc.stderr
+    assert "are the file's delays in ms?" in proc.stderr
+
+
+def test_ctrl_c_says_how_to_continue_and_a_rerun_completes(small_files, tmp_path):
+    out = str(tmp_path / "r")
+    args = [sys.executable, "-m", "pynn_glif3", "run", "--network", small_files[0], "--stimulus",
+            small_files[1], "--samples", "0:8", "--out", out, "--quiet", "--no-plots",
+            "--trials-per-run", "2"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if any(f.endswith(".json") for f in _sample_files(out)):
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=120)
+    done = [f for f in _sample_files(out) if f.endswith(".json")]
+    assert 1 <= len(done) < 8, "the run was not interrupted mid-way"
+    assert proc.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr
+    assert f"interrupted; {len(done)} of 8 samples are saved in {out}" in stderr
+    assert "Rerunning the same command continues" in stderr
+    assert len(done) % 2 == 0          # a simulated run of 2 samples is saved whole
+    rerun = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert f"{len(done)} already done (resuming)" in rerun.stdout
+    results = json.load(open(os.path.join(out, "results.json")))
+    assert sorted(r["sample"] for r in results["per_sample"]) == list(range(8))

@@ -23,7 +23,7 @@ import tempfile
 import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
-from pynn_glif3.backends.native import native_dir
+from pynn_glif3.backends.spinnaker.build import source_dir
 from pynn_glif3.timing import START_STEP
 from pynn_glif3.backends.spinnaker import layout
 from pynn_glif3.verification.spinnaker_fixed_point import FixedPointResult, from_raw, prepare
@@ -46,12 +46,6 @@ INSTALL_HINT = ("install the ARM toolchain and emulator: "
 
 class ToolchainMissing(RuntimeError):
     """The ARM cross compiler, newlib or qemu-arm is not available."""
-
-
-def source_dir():
-    """``native/spinnaker``, installed or in a checkout (override with ``PYNN_GLIF3_SPINNAKER_DIR``)."""
-    env = os.environ.get("PYNN_GLIF3_SPINNAKER_DIR")
-    return Path(env) if env else native_dir("spinnaker")
 
 
 def _sources():

@@ -6,8 +6,6 @@ simulator-independent GLIF3Alpha becomes one of these when a Population is made
 (:mod:`.pynn_patches`).
 """
 
-import os
-
 import numpy as np
 from spynnaker.pyNN.models.defaults import default_initial_values
 from spynnaker.pyNN.models.neuron import AbstractPyNNNeuronModelStandard
@@ -21,8 +19,6 @@ from pynn_glif3.backends.spinnaker.layout import hold_ticks
 #: Name of the binary built by native/spinnaker (neurons and synapses on one core).
 BINARY = "glif3_alpha.aplx"
 MODEL_NAME = "GLIF3Alpha"
-#: Where native/spinnaker's Makefile writes the binaries.
-BINARY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_binaries")
 
 _D = model.DEFAULT_PARAMETERS
 

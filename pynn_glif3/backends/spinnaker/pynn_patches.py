@@ -7,13 +7,14 @@
   :func:`.projections.Projection`, which splits signed weights onto GLIF3Alpha's receptors.
 * Spike sources: sPyNNaker's SpikeSourceArray is given spike times as PyNN ``Sequence`` objects
   by PyNN scripts and the builder; :func:`.cells.spike_source_array_class` accepts them.
-* Binaries: sPyNNaker finds an extra model's binary only in registered directories.
+* Binaries: sPyNNaker finds an extra model's binary only in registered directories; the one
+  ``pynn-glif3 build-spinnaker`` writes to is registered (a set: registering again is harmless).
 
 :func:`adapt` applies them, once.
 """
 
 from pynn_glif3.backends import standard
-from pynn_glif3.backends.spinnaker import cells, projections
+from pynn_glif3.backends.spinnaker import build, cells, projections
 
 _ADAPTED = "_pynn_glif3_adapted"
 
@@ -41,8 +42,10 @@ def _spinnaker_cells_in_populations(population_class):
 def adapt():
     """Adapt pyNN.spiNNaker (idempotent)."""
     import pyNN.spiNNaker as sim
+    from spynnaker.pyNN.data import SpynnakerDataView
     from spynnaker.pyNN.models.populations import Population
 
+    SpynnakerDataView.register_binary_search_path(build.BINARY_DIR)
     if getattr(sim, _ADAPTED, False):
         return
     _spinnaker_cells_in_populations(Population)
