@@ -33,7 +33,7 @@ from . import units
 from .connectors import FromArraysConnector
 from .hooks import load
 from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
+from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
 
 DELAY_POLICIES = ("training", "raw")
 BACKGROUNDS = ("shared", "independent", "none", "decoded")
@@ -88,7 +88,7 @@ def simulator_delays(delays_ms, options):
     dt = options.dt
     low = d < dt
     if options.delays == "training":
-        out = delay_steps(d, dt, options.max_delay_ms) * dt
+        out = grid_times(delay_steps(d, dt, options.max_delay_ms), dt)
         high = d > max(options.max_delay_ms, dt)
     else:
         out = np.maximum(d, dt)

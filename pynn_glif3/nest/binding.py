@@ -7,6 +7,11 @@
   in the current kernel, so a Population can be created before or after ``setup()``.
 * Initial values: PyNN's NEST backend passes ``initialize()`` values through unscaled; the
   after-spike currents are nA in PyNN and pA in the module, so they are scaled here.
+* Spike-source times: ``SpikeSourceArray`` times on the step grid stay on it after PyNN subtracts
+  the minimum delay (in floating point, 0.3 - 0.1 lands past 0.2 and NEST's precise spike
+  generator would emit in the next step), and a source whose times PyNN shifted by another
+  minimum delay than the one its relay uses (``min_delay='auto'``) is corrected, with a warning,
+  when it feeds GLIF3Alpha neurons (docs/nest.md, "Spike sources and min_delay").
 
 Importing this module imports NEST.
 """
@@ -15,6 +20,8 @@ import collections.abc
 import ctypes
 import os
 import warnings
+
+import numpy as np
 
 import nest  # the NEST simulator (absolute import; this package is pynn_glif3.nest)
 
@@ -104,6 +111,7 @@ def patch_pynn_nest():
     """Adapt ``pyNN.nest`` (idempotent): reinstall the module after each kernel reset and scale
     initial values of GLIF3Alpha state variables to the module's units."""
     import pyNN.nest.populations as populations
+    import pyNN.nest.projections as projections
     import pyNN.nest.simulator as simulator
     from pynn_glif3.celltype import GLIF3AlphaBase
 
@@ -135,6 +143,148 @@ def patch_pynn_nest():
 
         setattr(_set_initial_value_array, _PATCHED, True)
         population_class._set_initial_value_array = _set_initial_value_array
+
+    _patch_spike_sources(populations, projections, simulator)
+
+
+# -- spike-source times ---------------------------------------------------------------------------
+
+def snap_to_grid(times_ms, slack_ms=0.0):
+    """``times_ms`` with values within a few ulps of a step boundary of the current NEST kernel
+    replaced by that boundary as NEST computes it (``steps * resolution``), so that a precise
+    spike generator emits them in that step with no offset.  Other values are left as they are.
+
+    ``slack_ms`` is the magnitude of other operands the values went through (the minimum delay
+    PyNN subtracted), whose rounding errors the tolerance must cover.
+    """
+    times = np.asarray(times_ms, dtype=float)
+    if times.size == 0:
+        return times
+    tics_per_step = nest.GetKernelStatus("tics_per_step")
+    ms_per_step = tics_per_step / nest.GetKernelStatus("tics_per_ms")
+    steps = np.rint(times / ms_per_step)
+    grid = steps * ms_per_step
+    tolerance = 16.0 * np.spacing(np.abs(times) + abs(slack_ms))
+    return np.where(np.abs(times - grid) <= tolerance, grid, times)
+
+
+def _snap_sequences(value, slack_ms):
+    """Apply :func:`snap_to_grid` to a Sequence, an array of Sequences or an array of times."""
+    from pyNN.parameters import Sequence
+
+    if isinstance(value, Sequence):
+        return Sequence(snap_to_grid(value.value, slack_ms))
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        out = np.empty(value.shape, dtype=object)
+        for index, item in np.ndenumerate(value):
+            out[index] = _snap_sequences(item, slack_ms)
+        return out
+    return snap_to_grid(value, slack_ms)
+
+
+def _spike_source_shift(population):
+    """The shift (ms) PyNN subtracted from the times of a SpikeSourceArray population, or None."""
+    return getattr(population, "_pynn_glif3_time_shift_ms", None)
+
+
+def _is_pynn_spike_source_array(population):
+    from pyNN.nest.standardmodels.cells import SpikeSourceArray
+
+    return isinstance(getattr(population, "celltype", None), SpikeSourceArray)
+
+
+def _source_populations(pre):
+    """The Populations behind a Population, PopulationView or Assembly."""
+    if hasattr(pre, "populations"):                       # Assembly
+        return [p for item in pre.populations for p in _source_populations(item)]
+    while hasattr(pre, "parent"):                         # PopulationView
+        pre = pre.parent
+    return [pre]
+
+
+def _correct_shift(population, min_delay_ms):
+    """Move the generator times of ``population`` from PyNN's shift at creation to
+    ``min_delay_ms`` (the delay of its relay) and say so."""
+    shift = _spike_source_shift(population)
+    generators = population.node_collection_source
+    times = generators.get("spike_times")
+    times = [times] if len(generators) == 1 else list(times)
+    corrected = [snap_to_grid(np.asarray(t, dtype=float) + (shift - min_delay_ms), shift) for t in times]
+    generators.set([{"spike_times": t} for t in corrected])
+    population._pynn_glif3_time_shift_ms = min_delay_ms
+    warnings.warn(
+        f"pynn_glif3: the spike times of SpikeSourceArray population {population.label!r}, which "
+        f"feeds GLIF3Alpha neurons, were shifted by the minimum delay known when it was created "
+        f"({shift} ms; sim.setup() had min_delay='auto'), but its relay uses the kernel's minimum "
+        f"delay now ({min_delay_ms} ms): its spikes would arrive {shift - min_delay_ms:+g} ms off. "
+        f"Corrected; pass min_delay=timestep to sim.setup() to avoid this.", stacklevel=3)
+
+
+def _patch_spike_sources(populations, projections, simulator):
+    """Grid-exact SpikeSourceArray times and the min_delay='auto' correction (see module doc)."""
+    from pyNN.nest.standardmodels.cells import SpikeSourceArray
+    from pynn_glif3.celltype import GLIF3AlphaBase
+
+    translation = SpikeSourceArray.translations["spike_times"]
+    if not getattr(translation["forward_transform"], _PATCHED, False):
+        original_forward = translation["forward_transform"]
+
+        def forward(spike_times):
+            shifted = original_forward(spike_times)
+            slack = simulator.state.min_delay
+            if hasattr(shifted, "apply"):                 # a lazy array: evaluated per cell later
+                shifted.apply(lambda value: _snap_sequences(value, slack))
+                return shifted
+            return _snap_sequences(shifted, slack)
+
+        setattr(forward, _PATCHED, True)
+        translation["forward_transform"] = forward
+
+    population_class = populations.Population
+    if not getattr(population_class._create_cells, _PATCHED, False):
+        original_create = population_class._create_cells
+        original_set_parameters = population_class._set_parameters
+        original_connect_parrots = population_class._connect_parrot_neurons
+
+        def _create_cells(self):
+            original_create(self)
+            if _is_pynn_spike_source_array(self):
+                self._pynn_glif3_time_shift_ms = simulator.state.min_delay
+
+        def _set_parameters(self, parameter_space):
+            original_set_parameters(self, parameter_space)
+            if _is_pynn_spike_source_array(self) and "spike_times" in parameter_space.keys():
+                self._pynn_glif3_time_shift_ms = simulator.state.min_delay
+
+        def _connect_parrot_neurons(self):
+            # The relays get the kernel's minimum delay now; the times got the one at creation.
+            min_delay = simulator.state.min_delay
+            shift = _spike_source_shift(self)
+            if (getattr(self, "_pynn_glif3_feeds_glif3", False) and shift is not None
+                    and abs(shift - min_delay) > 1e-9 * min_delay):
+                _correct_shift(self, min_delay)
+            original_connect_parrots(self)
+
+        for function in (_create_cells, _set_parameters, _connect_parrot_neurons):
+            setattr(function, _PATCHED, True)
+        population_class._create_cells = _create_cells
+        population_class._set_parameters = _set_parameters
+        population_class._connect_parrot_neurons = _connect_parrot_neurons
+
+    projection_class = projections.Projection
+    if not getattr(projection_class.__init__, _PATCHED, False):
+        original_init = projection_class.__init__
+
+        def __init__(self, presynaptic_neurons, postsynaptic_neurons, *args, **kwargs):
+            original_init(self, presynaptic_neurons, postsynaptic_neurons, *args, **kwargs)
+            if isinstance(getattr(postsynaptic_neurons, "celltype", None), GLIF3AlphaBase):
+                for population in _source_populations(presynaptic_neurons):
+                    if _is_pynn_spike_source_array(population):
+                        population._pynn_glif3_feeds_glif3 = True
+
+        setattr(__init__, _PATCHED, True)
+        __init__.__doc__ = original_init.__doc__
+        projection_class.__init__ = __init__
 
 
 def activate():
