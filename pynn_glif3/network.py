@@ -251,7 +251,7 @@ def decoded_noise_currents(noise, neurons, n_steps):
 
 def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None, noise=None,
           n_steps=None):
-    """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt)``) for one trial.
+    """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt, min_delay=options.dt)``) for one trial.
 
     ``input_spikes`` (n_steps, n_inputs) spike counts per training step; ``bkg_counts`` (n_steps,)
     shared or (n_steps, N) per neuron (see :func:`draw_background`), or None for no background.

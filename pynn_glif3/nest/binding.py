@@ -9,9 +9,11 @@
   after-spike currents are nA in PyNN and pA in the module, so they are scaled here.
 * Spike-source times: ``SpikeSourceArray`` times on the step grid stay on it after PyNN subtracts
   the minimum delay (in floating point, 0.3 - 0.1 lands past 0.2 and NEST's precise spike
-  generator would emit in the next step), and a source whose times PyNN shifted by another
-  minimum delay than the one its relay uses (``min_delay='auto'``) is corrected, with a warning,
-  when it feeds GLIF3Alpha neurons (docs/nest.md, "Spike sources and min_delay").
+  generator would emit in the next step).  With ``setup(min_delay='auto')`` PyNN shifts a
+  source's times by the minimum delay known when the source is created, but relays them with the
+  one known at the first run: there the binding shifts by one step at creation and, at the first
+  run, moves the times of sources whose relay delay differs, with a warning (docs/nest.md,
+  "Spike sources and min_delay").
 
 Importing this module imports NEST.
 """
@@ -202,8 +204,20 @@ def _source_populations(pre):
     return [pre]
 
 
+def _creation_shift(state):
+    """The shift (ms) to give SpikeSourceArray times now.
+
+    PyNN's is the kernel's minimum delay.  With ``min_delay='auto'`` that is not known before
+    the first run (every new connection may lower it), so until then one step, the smallest the
+    relay can have: no time of a step or later becomes 0, which NEST refuses.
+    """
+    if getattr(state, "_pynn_glif3_auto_min_delay", False) and nest.biological_time == 0.0:
+        return state.dt
+    return state.min_delay
+
+
 def _correct_shift(population, min_delay_ms):
-    """Move the generator times of ``population`` from PyNN's shift at creation to
+    """Move the generator times of ``population`` from the shift they were given to
     ``min_delay_ms`` (the delay of its relay) and say so."""
     shift = _spike_source_shift(population)
     generators = population.node_collection_source
@@ -212,12 +226,14 @@ def _correct_shift(population, min_delay_ms):
     corrected = [snap_to_grid(np.asarray(t, dtype=float) + (shift - min_delay_ms), shift) for t in times]
     generators.set([{"spike_times": t} for t in corrected])
     population._pynn_glif3_time_shift_ms = min_delay_ms
+    targets = " (it feeds GLIF3Alpha neurons)" if getattr(population, "_pynn_glif3_feeds_glif3", False) else ""
     warnings.warn(
-        f"pynn_glif3: the spike times of SpikeSourceArray population {population.label!r}, which "
-        f"feeds GLIF3Alpha neurons, were shifted by the minimum delay known when it was created "
-        f"({shift} ms; sim.setup() had min_delay='auto'), but its relay uses the kernel's minimum "
-        f"delay now ({min_delay_ms} ms): its spikes would arrive {shift - min_delay_ms:+g} ms off. "
-        f"Corrected; pass min_delay=timestep to sim.setup() to avoid this.", stacklevel=3)
+        f"pynn_glif3: sim.setup() had min_delay='auto', and the kernel's minimum delay became "
+        f"{min_delay_ms} ms only once every connection existed; PyNN relays SpikeSourceArray "
+        f"{population.label!r}{targets} with that delay but would have shifted its times by the "
+        f"minimum delay known when it was created, so its spikes would arrive at other times than "
+        f"asked.  Corrected (its times were set with a shift of {shift} ms); pass "
+        f"min_delay=timestep to sim.setup() to avoid this.", stacklevel=4)
 
 
 def _patch_spike_sources(populations, projections, simulator):
@@ -225,17 +241,27 @@ def _patch_spike_sources(populations, projections, simulator):
     from pyNN.nest.standardmodels.cells import SpikeSourceArray
     from pynn_glif3.celltype import GLIF3AlphaBase
 
+    state_class = type(simulator.state)
+    if not getattr(state_class.set_delays, _PATCHED, False):
+        original_set_delays = state_class.set_delays
+
+        def set_delays(self, min_delay, max_delay):
+            self._pynn_glif3_auto_min_delay = min_delay == "auto"
+            return original_set_delays(self, min_delay, max_delay)
+
+        setattr(set_delays, _PATCHED, True)
+        state_class.set_delays = set_delays
+
     translation = SpikeSourceArray.translations["spike_times"]
     if not getattr(translation["forward_transform"], _PATCHED, False):
-        original_forward = translation["forward_transform"]
 
         def forward(spike_times):
-            shifted = original_forward(spike_times)
-            slack = simulator.state.min_delay
+            shift = _creation_shift(simulator.state)
+            shifted = spike_times - shift
             if hasattr(shifted, "apply"):                 # a lazy array: evaluated per cell later
-                shifted.apply(lambda value: _snap_sequences(value, slack))
+                shifted.apply(lambda value: _snap_sequences(value, shift))
                 return shifted
-            return _snap_sequences(shifted, slack)
+            return _snap_sequences(shifted, shift)
 
         setattr(forward, _PATCHED, True)
         translation["forward_transform"] = forward
@@ -249,19 +275,19 @@ def _patch_spike_sources(populations, projections, simulator):
         def _create_cells(self):
             original_create(self)
             if _is_pynn_spike_source_array(self):
-                self._pynn_glif3_time_shift_ms = simulator.state.min_delay
+                self._pynn_glif3_time_shift_ms = _creation_shift(simulator.state)
 
         def _set_parameters(self, parameter_space):
+            shift = _creation_shift(simulator.state)
             original_set_parameters(self, parameter_space)
             if _is_pynn_spike_source_array(self) and "spike_times" in parameter_space.keys():
-                self._pynn_glif3_time_shift_ms = simulator.state.min_delay
+                self._pynn_glif3_time_shift_ms = shift
 
         def _connect_parrot_neurons(self):
-            # The relays get the kernel's minimum delay now; the times got the one at creation.
+            # The relays get the kernel's minimum delay now; the times got the shift at creation.
             min_delay = simulator.state.min_delay
             shift = _spike_source_shift(self)
-            if (getattr(self, "_pynn_glif3_feeds_glif3", False) and shift is not None
-                    and abs(shift - min_delay) > 1e-9 * min_delay):
+            if shift is not None and abs(shift - min_delay) > 1e-9 * min_delay:
                 _correct_shift(self, min_delay)
             original_connect_parrots(self)
 
