@@ -34,7 +34,8 @@ class GLIF3AlphaBase(StandardCellType):
 
     The dynamics are those of the Billeh V1 training model, step for step (docs/model.md).
     Receptors ``syn1`` .. ``syn4``; weights are signed currents in nA.  The initial membrane
-    potential defaults to ``v_reset``.
+    potential defaults to the ``v_reset`` given here (a separate initial value, as in PyNN:
+    ``Population.set(v_reset=...)`` later does not move it; ``initialize(v=...)`` does).
     """
 
     default_parameters = dict(model.DEFAULT_PARAMETERS)

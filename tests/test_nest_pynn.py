@@ -491,3 +491,21 @@ def test_source_times_stay_on_the_grid_after_pynn_subtracts_min_delay():
     ref = simulate(NeuronParameters(**physical), 660, dt=0.1, inputs=Synapses([0], [0], [0], [500.0]),
                    input_spikes=spikes, record_currents=True)
     np.testing.assert_allclose(got, units.pA_to_nA(ref.psc[:, 0, 0]), rtol=0, atol=1e-15)
+
+
+def test_initial_v_is_the_v_reset_given_at_creation_not_a_later_one():
+    """docs/model.md: v starts at the v_reset the cell type was created with; a later
+    set(v_reset=...) changes the reset only (PyNN's separate initial values); initialize moves v."""
+    sim.setup(timestep=1.0, min_delay=1.0)
+    try:
+        cells = sim.Population(3, GLIF3Alpha(**dict(CELL, v_reset=-61.0)))
+        cells[1:].set(v_reset=-64.0)
+        cells.initialize(v=[-61.0, -61.0, -64.0])
+        cells.record("v")
+        sim.run(TIMING.run_time(1))
+        v = cells.get_data().segments[0].filter(name="v")[0]
+        assert list(cells.get("v_reset")) == [-61.0, -64.0, -64.0]
+        np.testing.assert_array_equal(v.magnitude[0], [-61.0, -61.0, -64.0])       # t = 0
+        np.testing.assert_array_equal(v.magnitude[TIMING.start_step], [-61.0, -61.0, -64.0])
+    finally:
+        sim.end()
