@@ -147,6 +147,65 @@ def patch_pynn_nest():
         population_class._set_initial_value_array = _set_initial_value_array
 
     _patch_spike_sources(populations, projections, simulator)
+    _patch_reset(state_class)
+
+
+def _restarts_exactly(population):
+    """Whether ``population`` starts again exactly as after a new setup() at PyNN's reset():
+    GLIF3Alpha neurons (the binding sets their origin_step) and spike sources (re-timed)."""
+    from pynn_glif3.celltype import GLIF3AlphaBase
+    from pynn_glif3.nest.sources import SpikeTrainInjector
+
+    celltype = population.celltype
+    return (isinstance(celltype, (GLIF3AlphaBase, SpikeTrainInjector)) or _is_pynn_spike_source_array(population))
+
+
+def _patch_reset(state_class):
+    """``sim.reset()`` gives the run a new ``setup()`` and the same network would give.
+
+    PyNN's reset on NEST runs on for ``t_flush`` ms, then sets the initial values and re-times the
+    SpikeSourceArrays from the new time offset; everything else runs on.  GLIF3Alpha neurons get
+    ``origin_step`` = the step of the new time 0: the module then clears their hidden state and
+    buffers, ignores spikes sent before, and holds and counts rows from there (docs/nest.md,
+    "reset()").  The builder's ``spike_train_injector`` sources are re-timed here.  When every
+    population restarts exactly, no flush is needed and ``t_flush`` may be left out.
+    """
+    from pynn_glif3.celltype import GLIF3AlphaBase
+    from pynn_glif3.nest.sources import SpikeTrainInjector
+
+    if getattr(state_class.reset, _PATCHED, False):
+        return
+    original_reset = state_class.reset
+
+    def reset(self):
+        populations = list(self.populations)
+        old_offset = self._time_offset
+        exact = bool(populations) and all(_restarts_exactly(p) for p in populations)
+        t_flush = self.t_flush
+        if exact and self.t > 0 and t_flush < 0:
+            self.t_flush = 0.0          # nothing to flush: every population restarts exactly
+        try:
+            with warnings.catch_warnings():
+                if exact:
+                    warnings.filterwarnings("ignore", message="Full reset functionality is not available")
+                original_reset(self)
+        finally:
+            self.t_flush = t_flush
+        origin_step = int(round(self._time_offset / self.dt))
+        for population in populations:
+            if isinstance(population.celltype, GLIF3AlphaBase):
+                population.node_collection.set(origin_step=origin_step)
+            elif isinstance(population.celltype, SpikeTrainInjector) and self._time_offset != old_offset:
+                nodes = population.node_collection
+                times = nodes.get("spike_times")
+                times = [times] if len(nodes) == 1 else list(times)
+                shift = self._time_offset - old_offset
+                nodes.set([{"spike_times": snap_to_grid(np.asarray(t, dtype=float) + shift, shift)}
+                           for t in times])
+
+    setattr(reset, _PATCHED, True)
+    reset.__doc__ = original_reset.__doc__
+    state_class.reset = reset
 
 
 # -- spike-source times ---------------------------------------------------------------------------
