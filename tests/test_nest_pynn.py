@@ -450,9 +450,12 @@ def test_auto_min_delay_above_one_step_is_corrected():
                        sim.StaticSynapse(weight=0.5, delay=timing.input_delay), receptor_type="syn1")
         source.record("spikes")
         cells.record(["spikes", "v", "psc_1"])
+        asked = timing.source_times([2, 5])
+        np.testing.assert_array_equal(np.ravel(source.get("spike_times").value), asked)   # read back before
         with pytest.warns(UserWarning, match="min_delay='auto'"):
             sim.run(timing.run_time(30))
         assert nest.min_delay == 2.0
+        np.testing.assert_array_equal(np.ravel(source.get("spike_times").value), asked)   # and after the run
         np.testing.assert_array_equal(source.get_data().segments[0].spiketrains[0].magnitude,
                                       timing.source_times([2, 5]))
         segment = cells.get_data().segments[0]

@@ -113,7 +113,6 @@ def patch_pynn_nest():
     """Adapt ``pyNN.nest`` (idempotent): reinstall the module after each kernel reset and scale
     initial values of GLIF3Alpha state variables to the module's units."""
     import pyNN.nest.populations as populations
-    import pyNN.nest.projections as projections
     import pyNN.nest.simulator as simulator
     from pynn_glif3.celltype import GLIF3AlphaBase
 
@@ -146,7 +145,7 @@ def patch_pynn_nest():
         setattr(_set_initial_value_array, _PATCHED, True)
         population_class._set_initial_value_array = _set_initial_value_array
 
-    _patch_spike_sources(populations, projections, simulator)
+    _patch_spike_sources(populations, simulator)
     _patch_reset(state_class)
 
 
@@ -157,7 +156,7 @@ def _restarts_exactly(population):
     from pynn_glif3.nest.sources import SpikeTrainInjector
 
     celltype = population.celltype
-    return (isinstance(celltype, (GLIF3AlphaBase, SpikeTrainInjector)) or _is_pynn_spike_source_array(population))
+    return isinstance(celltype, (GLIF3AlphaBase, SpikeTrainInjector)) or _is_pynn_spike_source_array(population)
 
 
 def _patch_reset(state_class):
@@ -254,15 +253,6 @@ def _is_pynn_spike_source_array(population):
     return isinstance(getattr(population, "celltype", None), SpikeSourceArray)
 
 
-def _source_populations(pre):
-    """The Populations behind a Population, PopulationView or Assembly."""
-    if hasattr(pre, "populations"):                       # Assembly
-        return [p for item in pre.populations for p in _source_populations(item)]
-    while hasattr(pre, "parent"):                         # PopulationView
-        pre = pre.parent
-    return [pre]
-
-
 def _creation_shift(state):
     """The shift (ms) to give SpikeSourceArray times now.
 
@@ -285,20 +275,18 @@ def _correct_shift(population, min_delay_ms):
     corrected = [snap_to_grid(np.asarray(t, dtype=float) + (shift - min_delay_ms), shift) for t in times]
     generators.set([{"spike_times": t} for t in corrected])
     population._pynn_glif3_time_shift_ms = min_delay_ms
-    targets = " (it feeds GLIF3Alpha neurons)" if getattr(population, "_pynn_glif3_feeds_glif3", False) else ""
     warnings.warn(
         f"pynn_glif3: sim.setup() had min_delay='auto', and the kernel's minimum delay became "
         f"{min_delay_ms} ms only once every connection existed; PyNN relays SpikeSourceArray "
-        f"{population.label!r}{targets} with that delay but would have shifted its times by the "
+        f"{population.label!r} with that delay but would have shifted its times by the "
         f"minimum delay known when it was created, so its spikes would arrive at other times than "
         f"asked.  Corrected (its times were set with a shift of {shift} ms); pass "
         f"min_delay=timestep to sim.setup() to avoid this.", stacklevel=4)
 
 
-def _patch_spike_sources(populations, projections, simulator):
+def _patch_spike_sources(populations, simulator):
     """Grid-exact SpikeSourceArray times and the min_delay='auto' correction (see module doc)."""
     from pyNN.nest.standardmodels.cells import SpikeSourceArray
-    from pynn_glif3.celltype import GLIF3AlphaBase
 
     state_class = type(simulator.state)
     if not getattr(state_class.set_delays, _PATCHED, False):
@@ -322,8 +310,12 @@ def _patch_spike_sources(populations, projections, simulator):
                 return shifted
             return _snap_sequences(shifted, shift)
 
+        def reverse(spike_times):
+            return spike_times + _creation_shift(simulator.state)
+
         setattr(forward, _PATCHED, True)
         translation["forward_transform"] = forward
+        translation["reverse_transform"] = reverse
 
     population_class = populations.Population
     if not getattr(population_class._create_cells, _PATCHED, False):
@@ -355,21 +347,6 @@ def _patch_spike_sources(populations, projections, simulator):
         population_class._create_cells = _create_cells
         population_class._set_parameters = _set_parameters
         population_class._connect_parrot_neurons = _connect_parrot_neurons
-
-    projection_class = projections.Projection
-    if not getattr(projection_class.__init__, _PATCHED, False):
-        original_init = projection_class.__init__
-
-        def __init__(self, presynaptic_neurons, postsynaptic_neurons, *args, **kwargs):
-            original_init(self, presynaptic_neurons, postsynaptic_neurons, *args, **kwargs)
-            if isinstance(getattr(postsynaptic_neurons, "celltype", None), GLIF3AlphaBase):
-                for population in _source_populations(presynaptic_neurons):
-                    if _is_pynn_spike_source_array(population):
-                        population._pynn_glif3_feeds_glif3 = True
-
-        setattr(__init__, _PATCHED, True)
-        __init__.__doc__ = original_init.__doc__
-        projection_class.__init__ = __init__
 
 
 def activate():
