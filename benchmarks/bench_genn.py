@@ -57,7 +57,7 @@ def build(sim, net, timing, cell_type):
 
 def run_genn(net, timing, bio_ms):
     import pynn_glif3.genn as sim
-    from pynn_glif3.celltype import GLIF3Alpha
+    from pynn_glif3 import GLIF3Alpha
     sim.setup(timestep=net.dt, min_delay=net.dt, backend="cpu", precision="double")
     start = time.perf_counter()
     cells = build(sim, net, timing, GLIF3Alpha)

@@ -49,7 +49,7 @@ def _pynn_engine(sim):
 
     def simulate(neurons, n_steps, dt, recurrent, inputs, input_spikes, bkg_weights, bkg_counts):
         net = SimpleNamespace(neurons=neurons, recurrent=recurrent, inputs=inputs, bkg_weights=bkg_weights)
-        sim.setup(timestep=dt)
+        sim.setup(timestep=dt, min_delay=dt)
         built = network.build(sim, net, input_spikes, bkg_counts,
                               network.BuildOptions(dt=dt, variables=("spikes", "v")))
         built.run(n_steps)

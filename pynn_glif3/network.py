@@ -32,7 +32,7 @@ from . import units
 from pynn_glif3.backends import backend_for
 from pynn_glif3.backends.connectors import FromArraysConnector
 from .model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
+from .timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
 
 DELAY_POLICIES = ("training", "edge", "raw")
 BACKGROUNDS = ("shared", "independent", "none", "decoded")
@@ -89,7 +89,7 @@ def simulator_delays(delays_ms, options):
     dt = options.dt
     low = d < dt
     if options.delays != "raw":         # training and edge: the training rule
-        out = delay_steps(d, dt, options.max_delay_ms) * dt
+        out = grid_times(delay_steps(d, dt, options.max_delay_ms), dt)
         high = d > max(options.max_delay_ms, dt)
     else:
         out = np.maximum(d, dt)
@@ -218,7 +218,7 @@ def decoded_noise_currents(noise, neurons, n_steps):
 
 def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None, noise=None,
           n_steps=None):
-    """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt)``) for one trial.
+    """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt, min_delay=options.dt)``) for one trial.
 
     ``input_spikes`` (n_steps, n_inputs) spike counts per training step; ``bkg_counts`` (n_steps,)
     shared or (n_steps, N) per neuron (see :func:`draw_background`), or None for no background.

@@ -13,7 +13,8 @@ them):
 * an input (or background) spike of row ``m`` is a source spike at ``(s0 + m + 1 - k) h`` on a
   connection of ``k`` steps (default ``k = 1``), so that it is read in step ``s0 + m``;
 * a recurrent synapse of ``d`` training steps is a connection of ``d h`` ms;
-* a run of ``n`` rows needs the simulator to reach ``(s0 + n) h``.
+* a run of ``n`` rows needs the simulator to reach ``(s0 + n) h`` (:meth:`StepTiming.run_time`
+  adds one step of margin).
 
 ``s0 = 2`` because no simulator delivers a spike before ``t = 0`` and PyNN's NEST backend relays
 source spikes through parrot neurons (one more step): the first input spike is then a source
@@ -21,6 +22,7 @@ spike at ``2 h``, which NEST's spike generator emits at ``h > 0``.
 """
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -30,6 +32,30 @@ from .model import TRAINING_MAX_DELAY_MS, delay_steps
 START_STEP = 2
 #: Background sources of the training model's nominal path: ten sources of 0.1 spikes per step.
 N_BACKGROUND_SOURCES = 10
+#: Largest denominator of a step (ms) written as a fraction for which times are exact grid values.
+_MAX_STEP_DENOMINATOR = 10 ** 9
+
+
+def step_fraction(dt):
+    """The step ``dt`` (ms) as the fraction its decimal spells (0.1 -> 1/10), or None when that
+    needs a denominator above 10**9 (then times are plain products ``k * dt``)."""
+    step = Fraction(repr(float(dt)))
+    return step if step.denominator <= _MAX_STEP_DENOMINATOR else None
+
+
+def grid_times(steps, dt):
+    """Times (ms) of whole steps: the double nearest to ``steps * dt`` computed exactly.
+
+    ``k * dt`` in floating point misses the grid by an ulp for most steps that are not powers of
+    two (3 * 0.1 = 0.30000000000000004), and a simulator that keeps precise times (pyNN.nest's
+    spike generators) then puts the spike in the next step.  ``k * p / q`` with ``dt = p/q`` is
+    one correctly rounded division of exact integers: the time a user would type.
+    """
+    steps = np.asarray(steps, dtype=np.int64)
+    step = step_fraction(dt)
+    if step is None:
+        return steps * float(dt)
+    return (steps * step.numerator).astype(np.float64) / float(step.denominator)
 
 
 @dataclass(frozen=True)
@@ -62,7 +88,7 @@ class StepTiming:
 
     def row_times(self, rows):
         """Time (ms) stamped on the spikes and the recorded state of training row ``rows``."""
-        return (self.start_step + np.asarray(rows, dtype=np.int64) + 1) * self.dt
+        return grid_times(self.start_step + np.asarray(rows, dtype=np.int64) + 1, self.dt)
 
     def rows_of_times(self, times):
         """Training rows of spike or sample times (inverse of :meth:`row_times`; rounds to the step)."""
@@ -71,11 +97,14 @@ class StepTiming:
     @property
     def origin(self):
         """The simulator time (ms) whose state is the training model's initial state."""
-        return self.start_step * self.dt
+        return float(grid_times(self.start_step, self.dt))
 
     def run_time(self, n_steps):
-        """Simulated time (ms) needed to compute and record rows ``0 .. n_steps - 1``."""
-        return (self.start_step + int(n_steps)) * self.dt
+        """Simulated time (ms) to run for rows ``0 .. n_steps - 1``: one step past the last row's
+        time, because a simulator may stamp that row a rounding error late (NEST: 7 * 0.1 =
+        0.7000000000000001 ms) and PyNN drops data stamped after its clock.  The extra step's
+        spikes and samples are ignored by :meth:`spike_raster` and :meth:`signal_rows`."""
+        return float(grid_times(self.start_step + int(n_steps) + 1, self.dt))
 
     def for_trial(self, trial, trial_steps):
         """The timing of trial ``trial`` when trials of ``trial_steps`` steps follow each other
@@ -90,7 +119,7 @@ class StepTiming:
     @property
     def input_delay(self):
         """Delay (ms) of every connection from an input or background source."""
-        return self.input_delay_steps * self.dt
+        return float(grid_times(self.input_delay_steps, self.dt))
 
     def recurrent_delay_steps(self, delays_ms, max_delay_ms=TRAINING_MAX_DELAY_MS):
         """The training model's whole-step delays of recurrent synapses (clipped and rounded)."""
@@ -98,7 +127,7 @@ class StepTiming:
 
     def recurrent_delays(self, delays_ms, max_delay_ms=TRAINING_MAX_DELAY_MS):
         """Simulator delays (ms) of recurrent synapses: the training model's steps times ``dt``."""
-        return self.recurrent_delay_steps(delays_ms, max_delay_ms) * self.dt
+        return grid_times(self.recurrent_delay_steps(delays_ms, max_delay_ms), self.dt)
 
     # -- spike sources ----------------------------------------------------------------------------
 
@@ -107,7 +136,7 @@ class StepTiming:
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size and rows.min() < 0:
             raise ValueError("training rows must be >= 0")
-        return (self.start_step + rows + 1 - self.input_delay_steps) * self.dt
+        return grid_times(self.start_step + rows + 1 - self.input_delay_steps, self.dt)
 
     def input_spike_times(self, input_spikes):
         """Spike times of each input unit from a (n_steps, n_inputs) array of per-step counts.
@@ -164,10 +193,17 @@ class StepTiming:
         """
         times = np.asarray(times, dtype=float)
         values = np.asarray(values, dtype=float)
-        wanted = self.row_times(np.arange(int(n_steps)))
-        index = np.searchsorted(times, wanted - 0.5 * self.dt)
-        if np.any(index >= times.size) or np.any(np.abs(times[np.minimum(index, times.size - 1)] - wanted)
-                                                  > 1e-6 * self.dt):
+        # Samples are matched by their step number: recorded times are rounded (PyNN keeps a few
+        # decimals), so comparing floats would depend on how each side rounded.
+        sample_steps = np.rint(times / self.dt).astype(np.int64)
+        off_grid = np.abs(times - sample_steps * self.dt) > 1e-6 * self.dt
+        wanted = self.update_step(np.arange(int(n_steps))) + 1
+        index = np.searchsorted(sample_steps, wanted)
+        found = index < times.size
+        found[found] = (sample_steps[index[found]] == wanted[found]) & ~off_grid[index[found]]
+        if not np.all(found):
+            missing = self.row_times(np.flatnonzero(~found)[:1])[0]
             raise ValueError("the signal does not hold a sample at every row time "
-                             f"({wanted[0]} .. {wanted[-1]} ms every {self.dt} ms)")
+                             f"({self.row_times(0)} .. {self.row_times(int(n_steps) - 1)} ms every "
+                             f"{self.dt} ms): none at {missing} ms")
         return values[index]

@@ -17,7 +17,7 @@ from pyNN.standardmodels import synapses  # noqa: E402
 
 import pynn_glif3.genn as sim  # noqa: E402
 from pynn_glif3 import reference, units  # noqa: E402
-from pynn_glif3.celltype import GLIF3Alpha  # noqa: E402
+from pynn_glif3 import GLIF3Alpha  # noqa: E402
 from pynn_glif3.model import RECEPTORS, delay_steps  # noqa: E402
 from pynn_glif3.random_network import random_network  # noqa: E402
 from pynn_glif3.timing import StepTiming  # noqa: E402

@@ -158,3 +158,156 @@ def test_delays_beyond_the_inline_ring_equal_the_reference():
     clipped = simulate(net.neurons, net.n_steps, max_delay_ms=5.0, **drive)
     assert ref.spikes.sum() > 400 and (ref.spikes != clipped.spikes).sum() > 50   # long delays matter
     np.testing.assert_array_equal(spikes, ref.spikes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Steps other than 1 ms: every time on the step grid (docs/timing.md)
+
+def _network_at(dt, seed):
+    # 297 rows: NEST stamps the last row 2990 tics * 0.001 = 29.900000000000002 ms, after PyNN's
+    # clock at a run of (2 + 297) steps, so a run without a step of margin loses that row
+    net = random_network(n_neurons=40, n_steps=297, seed=seed, dt=dt, synapses_per_neuron=15,
+                         n_inputs=30, inputs_per_neuron=6, input_rate_hz=150.0)
+    net.input_spikes[0, :5] = 1
+    net.input_spikes[-1, :10] = 1        # input in the last row too
+    return net
+
+
+def _assert_rows_match(spikes, v, ref, what):
+    assert ref.spikes.sum() > 40 and ref.spikes[-20:].any(), "the test network must spike, late rows too"
+    mismatch = np.argwhere(spikes != ref.spikes)
+    assert mismatch.size == 0, (f"{what}: {len(mismatch)} spike mismatches, first at (row, neuron) "
+                                f"{mismatch[0].tolist()}")
+    np.testing.assert_allclose(v, ref.v, rtol=0, atol=1e-9, err_msg=what)
+
+
+@pytest.mark.parametrize("dt", [0.1, 0.25])
+def test_builder_at_other_steps_matches_reference(dt):
+    from pynn_glif3 import network
+
+    net = _network_at(dt, seed=21)
+    sim.setup(timestep=dt, min_delay=dt)
+    try:
+        options = network.BuildOptions(dt=dt, variables=("spikes", "v"))
+        built = network.build(sim, net, net.input_spikes, net.bkg_counts, options)
+        built.run(net.n_steps)
+        block = built.get_data()
+        spikes = built.raster(block, net.n_steps)
+        signal = block.segments[-1].filter(name="v")[0]
+        v = built.timing.signal_rows(signal.times.magnitude, signal.magnitude, net.n_steps)
+    finally:
+        sim.end()
+    _assert_rows_match(spikes, v, simulate(**net.kwargs()), f"builder at dt = {dt} ms")
+
+
+def _plain_pynn_network(net, timing):
+    """GLIF3Alpha cells, a SpikeSourceArray per input unit and FromListConnector projections, in
+    PyNN's own terms; returns the cells (recording spikes and v)."""
+    from pyNN.parameters import Sequence
+
+    from pynn_glif3 import GLIF3Alpha, units
+    from pynn_glif3.model import RECEPTORS
+
+    p = net.neurons
+    cells = sim.Population(p.n, GLIF3Alpha(**units.physical_to_pynn(
+        p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps, p.tau_syn)))
+    lgn = sim.Population(net.input_spikes.shape[1], sim.SpikeSourceArray(
+        spike_times=[Sequence(t) for t in timing.input_spike_times(net.input_spikes)]))
+    rec, inp = net.recurrent, net.inputs
+    for r, receptor in enumerate(RECEPTORS):
+        sel = rec.receptor == r
+        if sel.any():
+            sim.Projection(cells, cells, sim.FromListConnector(list(zip(
+                rec.source[sel], rec.target[sel], units.pA_to_nA(rec.weight[sel]),
+                timing.recurrent_delays(rec.delay[sel])))), sim.StaticSynapse(), receptor_type=receptor)
+        sel = inp.receptor == r
+        if sel.any():
+            sim.Projection(lgn, cells, sim.FromListConnector(list(zip(
+                inp.source[sel], inp.target[sel], units.pA_to_nA(inp.weight[sel]),
+                np.full(sel.sum(), timing.input_delay)))), sim.StaticSynapse(), receptor_type=receptor)
+    cells.record(["spikes", "v"])
+    return cells
+
+
+def _segment_rows(segment, timing, n_steps):
+    from pynn_glif3.network import spike_times_ms
+
+    trains = sorted(segment.spiketrains, key=lambda st: st.annotations["source_index"])
+    spikes = timing.spike_raster(spike_times_ms(trains), n_steps)
+    signal = segment.filter(name="v")[0]
+    return spikes, timing.signal_rows(signal.times.magnitude, signal.magnitude, n_steps)
+
+
+@pytest.mark.parametrize("dt", [0.1, 0.25])
+def test_plain_pynn_script_at_other_steps_matches_reference(dt):
+    """SpikeSourceArray + GLIF3Alpha + Projections, times from StepTiming: pyNN.nest subtracts
+    the minimum delay from the source times in floating point, and the result must stay on the
+    grid (0.30000000000000004 - 0.1 would be emitted a step late)."""
+    from pynn_glif3.timing import StepTiming
+
+    net = _network_at(dt, seed=22)
+    timing = StepTiming(dt=dt)
+    sim.setup(timestep=dt, min_delay=dt)
+    try:
+        cells = _plain_pynn_network(net, timing)
+        sim.run(timing.run_time(net.n_steps))
+        spikes, v = _segment_rows(cells.get_data().segments[-1], timing, net.n_steps)
+    finally:
+        sim.end()
+    ref = simulate(net.neurons, net.n_steps, dt=dt, recurrent=net.recurrent, inputs=net.inputs,
+                   input_spikes=net.input_spikes)
+    _assert_rows_match(spikes, v, ref, f"PyNN script at dt = {dt} ms")
+
+
+# ---------------------------------------------------------------------------------------------
+# sim.reset(): the next segment is the run a new setup() would give
+
+@pytest.mark.parametrize("t_flush", [None, 7.0])
+def test_reset_gives_the_run_of_a_new_setup(t_flush):
+    """PyNN's reset on NEST runs on for t_flush ms and restores the initial values only; the
+    binding restarts GLIF3Alpha (hidden state, buffers, spikes in transit, the hold) so that
+    every segment equals the reference.  Without t_flush, nothing needs flushing."""
+    from pynn_glif3.timing import StepTiming
+
+    net = random_network(n_neurons=40, n_steps=150, seed=4, synapses_per_neuron=15, n_inputs=30,
+                         inputs_per_neuron=6, input_rate_hz=80.0)
+    net.input_spikes[0, :5] = 1
+    timing = StepTiming(dt=1.0)
+    extra = {} if t_flush is None else {"t_flush": t_flush}
+    sim.setup(timestep=1.0, min_delay=1.0, **extra)
+    try:
+        cells = _plain_pynn_network(net, timing)
+        for _ in range(3):
+            sim.run(timing.run_time(net.n_steps))
+            sim.reset()
+        segments = [_segment_rows(segment, timing, net.n_steps) for segment in cells.get_data().segments]
+    finally:
+        sim.end()
+    ref = simulate(net.neurons, net.n_steps, recurrent=net.recurrent, inputs=net.inputs,
+                   input_spikes=net.input_spikes)
+    assert len(segments) == 3
+    for k, (spikes, v) in enumerate(segments):
+        _assert_rows_match(spikes, v, ref, f"segment {k} after {k} reset(s), t_flush={t_flush}")
+
+
+def test_reset_restarts_the_builders_network():
+    """The builder's spike_train_injector sources and background are re-timed at reset()."""
+    from pynn_glif3 import network
+
+    net = random_network(n_neurons=40, n_steps=120, seed=5, synapses_per_neuron=15, n_inputs=30,
+                         inputs_per_neuron=6, input_rate_hz=80.0)
+    sim.setup(timestep=1.0, min_delay=1.0)
+    try:
+        built = network.build(sim, net, net.input_spikes, net.bkg_counts,
+                              network.BuildOptions(variables=("spikes", "v")))
+        built.run(net.n_steps)
+        sim.reset()
+        built.run(net.n_steps)
+        segments = [_segment_rows(segment, built.timing, net.n_steps)
+                    for segment in built.get_data().segments]
+    finally:
+        sim.end()
+    ref = simulate(**net.kwargs())
+    assert len(segments) == 2
+    for k, (spikes, v) in enumerate(segments):
+        _assert_rows_match(spikes, v, ref, f"builder, segment {k}")

@@ -359,3 +359,152 @@ def test_a_population_of_the_standard_cell_type_gets_the_nest_class():
     assert type(more.celltype) is NESTGLIF3Alpha and float(more.get("v_thresh")) == -52.0
     assert NESTGLIF3Alpha.nest_name["on_grid"] == "glif3_alpha"
     assert backend_for(sim).cell_type is NESTGLIF3Alpha
+
+
+# ---------------------------------------------------------------------------------------------
+# The README's PyNN example, as written, against the reference; min_delay='auto' on NEST
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _readme_example():
+    text = README.read_text()
+    after = text.split("In a PyNN script of your own:", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def _reference_of_script(ns):
+    """The reference run of the network the script built: its cells' parameters and the
+    connections NEST holds, with the script's input spikes."""
+    cells, n_steps = ns["cells"], ns["n_steps"]
+    params = {name: np.full(cells.size, np.asarray(cells.get(name), dtype=float))
+              for name in model.DEFAULT_PARAMETERS}
+    neurons = NeuronParameters(**units.pynn_to_physical(params))
+
+    def synapses(projection, with_delay):
+        i, j, w, d = (np.array(c) for c in zip(*projection.get(["weight", "delay"], format="list")))
+        receptor = np.full(i.size, model.RECEPTORS.index(projection.receptor_type))
+        return Synapses(i.astype(int), j.astype(int), receptor, units.nA_to_pA(w),
+                        *([d] if with_delay else []))
+
+    return simulate(neurons, n_steps, recurrent=synapses(ns["proj"], True),
+                    inputs=synapses(ns["lgn_proj"], False),
+                    input_spikes=np.asarray(ns["input_spikes"], dtype=float))
+
+
+def _run_script(code):
+    namespace = {"__name__": "readme_example"}
+    try:
+        exec(compile(code, str(README), "exec"), namespace)
+    finally:
+        sim.end()
+    return namespace
+
+
+def test_readme_pynn_example_matches_the_reference():
+    code = _readme_example()
+    assert "import pyNN.nest as sim" in code and "min_delay=timing.dt" in code
+    ns = _run_script(code)
+    ref = _reference_of_script(ns)
+    assert 100 < ref.spikes.sum() < 0.3 * ref.spikes.size          # active, not saturated
+    np.testing.assert_array_equal(ns["spikes"], ref.spikes)
+    v = ns["segment"].filter(name="v")[0]
+    np.testing.assert_allclose(ns["timing"].signal_rows(v.times.magnitude, v.magnitude, ns["n_steps"]),
+                               ref.v, rtol=0, atol=1e-9)
+
+
+def test_readme_example_with_min_delay_auto_gives_the_same_spikes():
+    """What the README says of min_delay='auto' on NEST: the input projection (1 ms) is created
+    after a 2 ms one, so PyNN alone would shift the source times by 2 ms (row 0's 2 ms to 0, which
+    NEST refuses) and relay them with 1 ms.  With the binding the script's times hold."""
+    import warnings
+
+    code = _readme_example().replace("min_delay=timing.dt", "min_delay='auto'")
+    assert "min_delay='auto'" in code
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ns = _run_script(code.replace("sim.run(", "lgn.record('spikes')\nsim.run("))
+    assert nest.min_delay == 1.0
+    assert not [w for w in caught if "min_delay" in str(w.message)], "nothing to correct here"
+    np.testing.assert_array_equal(ns["spikes"], _reference_of_script(ns).spikes)
+    timing, input_spikes = ns["timing"], ns["input_spikes"]
+    relayed = ns["lgn"].get_data().segments[0].spiketrains
+    assert len(relayed) == input_spikes.shape[1]
+    for unit, train in enumerate(relayed):
+        np.testing.assert_array_equal(train.magnitude, timing.input_spike_times(input_spikes)[unit])
+
+
+def test_auto_min_delay_above_one_step_is_corrected():
+    """Every connection 2 ms: the relay's delay becomes 2 ms only at the first run; spikes still
+    reach the neuron in the steps StepTiming computes them for."""
+    timing = StepTiming(dt=1.0, input_delay_steps=2)
+    sim.setup(timestep=1.0, min_delay="auto")
+    try:
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=timing.source_times([2, 5])))
+        cells = sim.Population(1, GLIF3Alpha(**CELL))
+        sim.Projection(source, cells, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.5, delay=timing.input_delay), receptor_type="syn1")
+        source.record("spikes")
+        cells.record(["spikes", "v", "psc_1"])
+        asked = timing.source_times([2, 5])
+        np.testing.assert_array_equal(np.ravel(source.get("spike_times").value), asked)   # read back before
+        with pytest.warns(UserWarning, match="min_delay='auto'"):
+            sim.run(timing.run_time(30))
+        assert nest.min_delay == 2.0
+        np.testing.assert_array_equal(np.ravel(source.get("spike_times").value), asked)   # and after the run
+        np.testing.assert_array_equal(source.get_data().segments[0].spiketrains[0].magnitude,
+                                      timing.source_times([2, 5]))
+        segment = cells.get_data().segments[0]
+        psc = segment.filter(name="psc_1")[0]
+        got = timing.signal_rows(psc.times.magnitude, psc.magnitude, 30)[:, 0]
+    finally:
+        sim.end()
+    ref = reference_single(CELL, [(2, 0, 0.5), (5, 0, 0.5)], n_steps=30)
+    np.testing.assert_allclose(got, units.pA_to_nA(ref.psc[:, 0, 0]), rtol=0, atol=1e-15)
+
+
+def test_source_times_stay_on_the_grid_after_pynn_subtracts_min_delay():
+    """At dt = 0.1 ms, 4.4 - 0.1 = 4.300000000000001 in floating point: NEST's precise spike
+    generator would emit it a step late.  Rows 42, 642, 647 are such times (from StepTiming)."""
+    timing = StepTiming(dt=0.1)
+    rows = [42, 642, 647]
+    assert all(float(t) - 0.1 > round(float(t) - 0.1, 9) for t in timing.source_times(rows))
+    sim.setup(timestep=0.1, min_delay=0.1)
+    try:
+        source = sim.Population(1, sim.SpikeSourceArray(spike_times=timing.source_times(rows)))
+        cells = sim.Population(1, GLIF3Alpha(**CELL))
+        sim.Projection(source, cells, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.5, delay=timing.input_delay), receptor_type="syn1")
+        source.record("spikes")
+        cells.record(["psc_1"])
+        sim.run(timing.run_time(660))
+        np.testing.assert_array_equal(source.get_data().segments[0].spiketrains[0].magnitude,
+                                      timing.source_times(rows))
+        psc = cells.get_data().segments[0].filter(name="psc_1")[0]
+        got = timing.signal_rows(psc.times.magnitude, psc.magnitude, 660)[:, 0]
+    finally:
+        sim.end()
+    physical = units.pynn_to_physical(dict(model.DEFAULT_PARAMETERS, **CELL))
+    spikes = np.zeros((660, 1))
+    spikes[rows, 0] = 1
+    ref = simulate(NeuronParameters(**physical), 660, dt=0.1, inputs=Synapses([0], [0], [0], [500.0]),
+                   input_spikes=spikes, record_currents=True)
+    np.testing.assert_allclose(got, units.pA_to_nA(ref.psc[:, 0, 0]), rtol=0, atol=1e-15)
+
+
+def test_initial_v_is_the_v_reset_given_at_creation_not_a_later_one():
+    """docs/model.md: v starts at the v_reset the cell type was created with; a later
+    set(v_reset=...) changes the reset only (PyNN's separate initial values); initialize moves v."""
+    sim.setup(timestep=1.0, min_delay=1.0)
+    try:
+        cells = sim.Population(3, GLIF3Alpha(**dict(CELL, v_reset=-61.0)))
+        cells[1:].set(v_reset=-64.0)
+        cells.initialize(v=[-61.0, -61.0, -64.0])
+        cells.record("v")
+        sim.run(TIMING.run_time(1))
+        v = cells.get_data().segments[0].filter(name="v")[0]
+        assert list(cells.get("v_reset")) == [-61.0, -64.0, -64.0]
+        np.testing.assert_array_equal(v.magnitude[0], [-61.0, -61.0, -64.0])       # t = 0
+        np.testing.assert_array_equal(v.magnitude[TIMING.start_step], [-61.0, -61.0, -64.0])
+    finally:
+        sim.end()

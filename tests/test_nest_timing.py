@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pynn_glif3.model import delay_steps
-from pynn_glif3.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming
+from pynn_glif3.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
 
 
 def read_step(spike_time, delay, dt):
@@ -49,7 +49,7 @@ def test_row_times_and_their_inverse():
     np.testing.assert_array_equal(timing.rows_of_times(timing.row_times(rows)), rows)
     assert timing.row_times(0) == (START_STEP + 1) * 0.5
     assert timing.origin == START_STEP * 0.5
-    assert timing.run_time(20) == timing.row_times(19)
+    assert timing.run_time(20) == timing.row_times(19) + timing.dt    # one step of margin
 
 
 def test_input_spike_times_from_counts():
@@ -108,3 +108,41 @@ def test_invalid_timings():
         StepTiming(start_step=1, input_delay_steps=2)
     with pytest.raises(ValueError):
         StepTiming().source_times([-1])
+
+
+@pytest.mark.parametrize("dt", [0.1, 0.25, 0.05, 0.3, 1.0])
+def test_times_are_the_decimal_grid_values(dt):
+    """Every time is the double nearest to k * dt computed exactly, as a user would type it
+    (3 * 0.1 in floating point is 0.30000000000000004, which a precise spike generator puts in
+    the next step)."""
+    from decimal import Decimal
+
+    timing = StepTiming(dt=dt)
+    rows = np.arange(5000)
+    exact = lambda k: float(Decimal(repr(dt)) * int(k))   # noqa: E731
+    for got, k in ((timing.source_times(rows), rows + START_STEP),
+                   (timing.row_times(rows), rows + START_STEP + 1)):
+        assert [float(t) for t in got[::7]] == [exact(i) for i in k[::7]]
+    assert timing.run_time(297) == exact(START_STEP + 298)
+    assert timing.origin == exact(START_STEP) and timing.input_delay == exact(1)
+    np.testing.assert_array_equal(timing.recurrent_delays([0.3, 2.0]), grid_times(
+        timing.recurrent_delay_steps([0.3, 2.0]), dt))
+    # a step the decimal cannot spell exactly: plain products
+    np.testing.assert_array_equal(grid_times([3, 7], 1 / 3), np.array([3, 7]) * (1 / 3))
+
+
+def test_signal_rows_match_samples_by_step():
+    """Samples stamped a rounding error off the grid (NEST: 2990 tics * 0.001 ms =
+    29.900000000000002) or rounded by the recorder are found; a missing row is named."""
+    timing = StepTiming(dt=0.1)
+    steps = np.arange(0, 301)
+    times = steps * 100 * 0.001                     # as NEST computes a step's time from tics
+    values = np.column_stack([steps, -steps]).astype(float)
+    rows = timing.signal_rows(times, values, 297)
+    np.testing.assert_array_equal(rows[:, 0], np.arange(297) + START_STEP + 1)
+    rows = timing.signal_rows(np.round(times, 3), values, 297)
+    np.testing.assert_array_equal(rows[:, 0], np.arange(297) + START_STEP + 1)
+    with pytest.raises(ValueError, match="none at 29.9 ms"):
+        timing.signal_rows(times[:-2], values[:-2], 297)
+    with pytest.raises(ValueError, match="none at 0.5 ms"):
+        timing.signal_rows(np.delete(times, 5), np.delete(values, 5, axis=0), 297)

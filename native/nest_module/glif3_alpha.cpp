@@ -37,6 +37,7 @@ const std::string key_k[ glif3_alpha::N_ASC ] = { "k_1", "k_2" };
 const std::string key_tau_syn[ glif3_alpha::N_RECEPTORS ] = { "tau_syn_1", "tau_syn_2", "tau_syn_3", "tau_syn_4" };
 const std::string key_start_step( "start_step" );
 const std::string key_trial_steps( "trial_steps" );
+const std::string key_origin_step( "origin_step" );
 const std::string key_rise_input( "rise_input" );
 const std::string key_V_m( "V_m" );
 const std::string key_I_asc[ glif3_alpha::N_ASC ] = { "I_asc_1", "I_asc_2" };
@@ -135,6 +136,7 @@ glif3_alpha::Parameters_::Parameters_()
   , tau_syn( { 5.5, 8.5, 2.8, 5.8 } )
   , start_step( 2 )
   , trial_steps( 0 )
+  , origin_step( 0 )
 {
 }
 
@@ -159,6 +161,7 @@ glif3_alpha::Parameters_::get( Dictionary& d ) const
   }
   d[ key_start_step ] = start_step;
   d[ key_trial_steps ] = trial_steps;
+  d[ key_origin_step ] = origin_step;
   d[ key_rise_input ] = rise_input;
 }
 
@@ -183,6 +186,7 @@ glif3_alpha::Parameters_::set( const Dictionary& d, nest::Node* node )
   }
   d.update_integer_value( key_start_step, start_step );
   d.update_integer_value( key_trial_steps, trial_steps );
+  d.update_integer_value( key_origin_step, origin_step );
   d.update_value( key_rise_input, rise_input );
 
   // Validation: the same ranges as pynn_glif3.model, in native units.
@@ -219,6 +223,10 @@ glif3_alpha::Parameters_::set( const Dictionary& d, nest::Node* node )
   if ( start_step < 0 )
   {
     throw nest::BadProperty( "glif3_alpha: start_step = " + std::to_string( start_step ) + " must be >= 0." );
+  }
+  if ( origin_step < 0 )
+  {
+    throw nest::BadProperty( "glif3_alpha: origin_step = " + std::to_string( origin_step ) + " must be >= 0." );
   }
   if ( trial_steps != 0 and trial_steps <= start_step )
   {
@@ -406,7 +414,8 @@ glif3_alpha::update( nest::Time const& origin, const long from, const long to )
 
   for ( long lag = from; lag < to; ++lag )
   {
-    const long step = origin.get_steps() + lag;
+    const long simulation_step = origin.get_steps() + lag;
+    const long step = simulation_step - P_.origin_step;  // step of the run (see "Restarting")
     B_.spikes_.take( lag, u );  // read and clear this step's input in every case
     const double I_stim_next = B_.currents_.get_value( lag );
 
@@ -427,7 +436,7 @@ glif3_alpha::update( nest::Time const& origin, const long from, const long to )
         S_ = S_trial_start_;
       }
       S_.I_stim = I_stim_next;
-      B_.logger_.record_data( step );
+      B_.logger_.record_data( simulation_step );
       continue;
     }
 
@@ -493,12 +502,12 @@ glif3_alpha::update( nest::Time const& origin, const long from, const long to )
 
     if ( z_new )
     {
-      set_spiketime( nest::Time::step( step + 1 ) );
+      set_spiketime( nest::Time::step( simulation_step + 1 ) );
       nest::SpikeEvent se;
       nest::kernel().event_delivery_manager.send( *this, se, lag );
     }
 
-    B_.logger_.record_data( step );
+    B_.logger_.record_data( simulation_step );
   }
 }
 
@@ -506,6 +515,10 @@ void
 glif3_alpha::handle( nest::SpikeEvent& e )
 {
   assert( e.get_delay_steps() > 0 );
+  if ( e.get_stamp().get_steps() <= P_.origin_step )
+  {
+    return;  // sent before the run restarted
+  }
   B_.spikes_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
     e.get_rport() - 1,
     e.get_weight() * e.get_multiplicity() );
@@ -515,6 +528,10 @@ void
 glif3_alpha::handle( nest::CurrentEvent& e )
 {
   assert( e.get_delay_steps() > 0 );
+  if ( e.get_stamp().get_steps() <= P_.origin_step )
+  {
+    return;  // sent before the run restarted
+  }
   B_.currents_.add_value( e.get_rel_delivery_steps( nest::kernel().simulation_manager.get_slice_origin() ),
     e.get_weight() * e.get_current() );
 }
@@ -549,8 +566,19 @@ glif3_alpha::set_status( const Dictionary& d )
   State_ stmp = S_;
   stmp.set( d, this );
   ArchivingNode::set_status( d );
+  const bool restart = ptmp.origin_step != P_.origin_step;
   P_ = ptmp;
   S_ = stmp;
+  if ( restart )
+  {
+    // The state of step 0 of a new run: what was set, with the hidden state cleared.
+    S_.X.fill( 0.0 );
+    S_.R = 0.0;
+    S_.z = false;
+    S_.I_stim = 0.0;
+    B_.spikes_.clear();
+    B_.currents_.clear();
+  }
 }
 
 }  // namespace pynn_glif3

@@ -46,6 +46,8 @@
  *                      "Time steps" below; default 2)
  *   trial_steps  -     integer, 0 (default) or > start_step: run independent trials of this many
  *                      steps one after the other (see "Trials" below)
+ *   origin_step  -     integer >= 0 (default 0): the simulation step the run starts from; steps
+ *                      count from it (see "Restarting" below)
  *   rise_input   pA    list of 4 M numbers (default empty): extra input to the PSC rises, row by
  *                      row: entry 4 m + r - 1 is added to u_r of training row m, i.e. in step
  *                      start_step + m, after the spikes of that step; rows from M on add nothing
@@ -139,6 +141,15 @@
  * delay of d steps is read in step d - 1 of the next, inside the hold if d <= start_step, so
  * start_step must be at least the longest delay (pynn_glif3.network checks this).  Rise-input
  * rows of trial k start at row k (P - start_step) of the table.
+ *
+ * Restarting
+ * ----------
+ * Setting origin_step to the current step starts the neuron again as at step 0 of a new
+ * simulation (PyNN's reset(); pynn_glif3's binding sets it): the hidden state (PSC rises,
+ * refractory clock, spike flag) is cleared, the input already in the buffers is dropped, and so is
+ * every spike or current sent before that step and delivered later; V_m, I_asc and I_syn keep
+ * what was set (PyNN sets the initial values).  Step s of the new run is simulation step
+ * origin_step + s, so the hold, the trials and the rise-input rows start over.
  */
 
 namespace pynn_glif3
@@ -197,6 +208,7 @@ private:
     std::array< double, N_RECEPTORS > tau_syn;  //!< ms
     long start_step;                          //!< first updating simulation step of a trial
     long trial_steps;                         //!< steps per trial; 0: one trial
+    long origin_step;                         //!< simulation step the run (re)starts from
     std::vector< double > rise_input;         //!< pA, N_RECEPTORS per training row
 
     Parameters_();

@@ -4,7 +4,7 @@ Use it as the ``sim`` module of a PyNN script::
 
     import pynn_glif3.genn as sim
     from pynn_glif3 import GLIF3Alpha
-    sim.setup(timestep=1.0, backend="cpu", precision="double")
+    sim.setup(timestep=1.0, min_delay=1.0, backend="cpu", precision="double")
     cells = sim.Population(300, GLIF3Alpha(...))
     ...
     sim.run(1000.0)
