@@ -57,7 +57,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["pynn_glif3", "pynn_glif3.*"]),
     include_package_data=True,
-    package_data={"pynn_glif3": ["native/**/*", "data/*.h5", "data/*.json"]},
+    package_data={"pynn_glif3": ["native/**/*", "bundled/*.h5", "bundled/*.json"]},
     install_requires=["numpy>=1.24", "h5py>=3.8"],
     extras_require={
         "pynn": ["pyNN>=0.12", "neo>=0.13"],

@@ -18,9 +18,9 @@ from common import parser, print_table, write_json  # noqa: E402
 
 import pyNN.nest as sim  # noqa: E402
 
-from pynn_glif3.convert import RESETS, convert  # noqa: E402
-from pynn_glif3.convert.digits_task import ARCHITECTURES, load_split, train_ann  # noqa: E402
-from pynn_glif3.convert.report import accuracy_rows, best_rows, markdown_table  # noqa: E402
+from pynn_glif3.jobs.convert import RESETS, convert  # noqa: E402
+from pynn_glif3.jobs.convert.digits_task import ARCHITECTURES, load_split, train_ann  # noqa: E402
+from pynn_glif3.jobs.convert.report import accuracy_rows, best_rows, markdown_table  # noqa: E402
 
 PRESENTATIONS_MS = [25.0, 50.0, 100.0, 200.0, 350.0]
 

@@ -18,10 +18,10 @@ import warnings
 import numpy as np
 from common import parser, peak_rss_mb, print_table, write_json
 
-from pynn_glif3 import units
+from pynn_glif3.model import units
 from pynn_glif3.model import RECEPTORS
-from pynn_glif3.random_network import random_network
-from pynn_glif3.timing import StepTiming
+from pynn_glif3.generate.random_network import random_network
+from pynn_glif3.model.timing import StepTiming
 
 
 def build(sim, net, timing, cell_type):

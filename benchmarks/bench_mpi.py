@@ -10,7 +10,7 @@ peak memory of each rank, and the spike count (which must be the same in every c
                                    [--python MPI_PYTHON]
 
 ``--python`` is the interpreter of the MPI-enabled NEST (default: as found by
-``pynn_glif3.parallel.mpi_python``).  Every process holds the whole network description (NumPy
+``pynn_glif3.jobs.parallel.mpi_python``).  Every process holds the whole network description (NumPy
 arrays, drawn from the same seeds); NEST holds only each process's share of neurons and of the
 connections onto them, which is where the memory per rank drops.
 """
@@ -34,13 +34,13 @@ def one_run(n, threads, bio_ms, seed=0):
     import pyNN.nest as sim
     from bench_v1 import trial
     from common import peak_rss_mb
-    from pynn_glif3 import network
-    from pynn_glif3.parallel import Processes
+    from pynn_glif3 import builder
+    from pynn_glif3.jobs.parallel import Processes
 
     net, lgn, bkg, _, gen_s = trial(n, bio_ms, seed)
     sim.setup(timestep=1.0, threads=threads)
     procs = Processes.of(sim)
-    built = network.build(sim, net, lgn, bkg, network.BuildOptions())
+    built = builder.build(sim, net, lgn, bkg, builder.BuildOptions())
     start = time.perf_counter()
     sim.run(built.timing.run_time(bio_ms))
     run_s = time.perf_counter() - start
@@ -59,7 +59,7 @@ def one_run(n, threads, bio_ms, seed=0):
 
 
 def main():
-    from pynn_glif3.parallel import mpi_python, mpirun
+    from pynn_glif3.verification.nest_mpi import mpi_python, mpirun
 
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[20000])

@@ -1,7 +1,7 @@
 """Speed of glif3_alpha on NEST: simulation time against NEST's built-in glif_psc, build time
 through PyNN against PyNEST.
 
-The same random network (pynn_glif3.random_network: heterogeneous GLIF3 neurons, ~200 recurrent
+The same random network (pynn_glif3.generate.random_network: heterogeneous GLIF3 neurons, ~200 recurrent
 synapses each with delays of 1..5 steps, input and background spike sources) runs for 1 s at
 dt = 1 ms with each model, in the same process, with 1 and 2 threads; only ``nest.Simulate`` is
 timed (best of ``--repeats``, the models interleaved).  The ratio glif3_alpha / glif_psc is the
@@ -30,7 +30,7 @@ def _loadavg():
 
 def simulation_times(sizes, threads_list, n_steps, synapses, repeats, seed):
     from pynn_glif3.verification.nest_replay import PyNESTNetwork
-    from pynn_glif3.random_network import random_network
+    from pynn_glif3.generate.random_network import random_network
 
     rows = []
     for n in sizes:
@@ -56,7 +56,7 @@ def build_times(sizes, n_steps, synapses, seed):
     import pyNN.nest as sim
 
     from pynn_glif3.verification.nest_replay import PyNESTNetwork, PyNNNetwork
-    from pynn_glif3.random_network import random_network
+    from pynn_glif3.generate.random_network import random_network
 
     rows = []
     for n in sizes:

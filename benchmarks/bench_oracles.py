@@ -12,8 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from common import parser, print_table, timed, write_json  # noqa: E402
 
-from pynn_glif3 import reference  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
+from pynn_glif3.oracles import reference  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
 
 
 def main():
@@ -23,7 +23,7 @@ def main():
     sizes = [1000] if args.quick else [1000, 10000]
     steps = 100 if args.quick else args.steps
     try:
-        from pynn_glif3 import tensorflow as tf_layer
+        from pynn_glif3.oracles import tensorflow as tf_layer
     except ImportError:
         tf_layer = None
         print("TensorFlow is not installed: only the reference is measured (pip install tensorflow-cpu)")

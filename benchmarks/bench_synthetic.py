@@ -19,7 +19,7 @@ from common import parser, peak_rss_mb, print_table, timed, write_json  # noqa: 
 
 
 def _write(path, n, seed):
-    from pynn_glif3 import synthetic
+    from pynn_glif3.generate import synthetic
     seconds, _ = timed(synthetic.write_synthetic_v1, path, n, seed=seed)
     return dict(write_s=seconds, write_peak_MB=peak_rss_mb(), file_MB=os.path.getsize(path) / 1e6)
 
@@ -33,7 +33,7 @@ def _read(path):
 
 
 def _stimulus(path, n_samples):
-    from pynn_glif3 import synthetic
+    from pynn_glif3.generate import synthetic
     seconds, _ = timed(synthetic.write_synthetic_stimulus, path, n_samples=n_samples)
     return dict(stimulus_s_per_sample=seconds / n_samples, stimulus_MB=os.path.getsize(path) / 1e6)
 

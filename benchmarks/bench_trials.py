@@ -26,19 +26,19 @@ def main(argv=None):
         args.neurons, args.samples = 500, 5
 
     import pyNN.nest as sim
-    from pynn_glif3 import network
-    from pynn_glif3.synthetic import generate_v1
+    from pynn_glif3 import builder
+    from pynn_glif3.generate.synthetic import generate_v1
 
     net = generate_v1(args.neurons, seed=0, n_lgn=400, pool_size=5)
     rng = np.random.default_rng(1)
     spikes = (rng.random((args.samples, args.steps, net.n_inputs)) < 0.05).astype(float)
-    bkg = np.stack([network.draw_background(args.steps, net.n_neurons, [1, k]) for k in range(args.samples)])
+    bkg = np.stack([builder.draw_background(args.steps, net.n_neurons, [1, k]) for k in range(args.samples)])
 
     def one_build_per_sample():
         rasters = []
         for k in range(args.samples):
             sim.setup(timestep=1.0)
-            built = network.build(sim, net, spikes[k], bkg[k])
+            built = builder.build(sim, net, spikes[k], bkg[k])
             built.run(args.steps)
             rasters.append(built.raster(built.get_data(), args.steps))
             sim.end()
@@ -46,7 +46,7 @@ def main(argv=None):
 
     def one_run_of_trials():
         sim.setup(timestep=1.0)
-        built = network.build_trials(sim, net, spikes, bkg)
+        built = builder.build_trials(sim, net, spikes, bkg)
         built.run(args.steps)
         rasters = built.trial_rasters(built.get_data(), args.steps)
         sim.end()

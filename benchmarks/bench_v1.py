@@ -34,18 +34,18 @@ def trial(n, bio_ms, seed=0, background="shared"):
     seconds to generate the network).  Drawn from seeds only: every process gets the same."""
     import time
     import numpy as np
-    from pynn_glif3 import network
-    from pynn_glif3.synthetic import generate_v1
+    from pynn_glif3 import builder
+    from pynn_glif3.generate.synthetic import generate_v1
 
     t0 = time.perf_counter()
     net = generate_v1(n, seed=seed, n_lgn=17400, pool_size=min(30, max(1, n // 1000)))
     gen_s = time.perf_counter() - t0
     rng = np.random.default_rng(seed)
     lgn = (rng.random((bio_ms, 17400)) < 0.02).astype(np.uint8)
-    bkg = network.draw_background(bio_ms, n, seed, background)
+    bkg = builder.draw_background(bio_ms, n, seed, background)
     noise = None
     if background == "decoded":
-        from pynn_glif3.noise import NoisePool
+        from pynn_glif3.model.noise import NoisePool
         pool = NoisePool(np.random.default_rng(seed + 1).normal(0.0, 0.05, 10000))
         noise = pool.draw(bio_ms, n, seed + 2)
     return net, lgn, bkg, noise, gen_s
@@ -55,11 +55,11 @@ def one_run(n, threads, bio_ms, seed=0, background="shared"):
     """Run in this process; prints one JSON line."""
     import pyNN.nest as sim
     from common import peak_rss_mb
-    from pynn_glif3 import network
+    from pynn_glif3 import builder
 
     net, lgn, bkg, noise, gen_s = trial(n, bio_ms, seed, background)
     sim.setup(timestep=1.0, threads=threads)
-    built = network.build(sim, net, lgn, bkg, network.BuildOptions(background=background), noise=noise)
+    built = builder.build(sim, net, lgn, bkg, builder.BuildOptions(background=background), noise=noise)
     # NEST sorts and indexes the connections in its first run: timed apart, as part of the build
     first_ms = PREPARE_MS
     prepare_s, _ = timed(sim.run, first_ms)

@@ -1,6 +1,6 @@
 """How far NEST's built-in glif_psc drifts from the training model, next to glif3_alpha.
 
-Each network (pynn_glif3.random_network, the same kind the NEST tests use) runs in the NumPy
+Each network (pynn_glif3.generate.random_network, the same kind the NEST tests use) runs in the NumPy
 reference, in NEST with glif3_alpha and in NEST with glif_psc in GLIF3 mode, parameters mapped one
 to one (see pynn_glif3.verification.nest_replay.glif_psc_parameters), with the same input and background spike
 times and the same delays.  Reported, not asserted: spikes of each, raster entries (step, neuron)
@@ -53,8 +53,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from pynn_glif3.verification.nest_replay import PyNESTNetwork
-    from pynn_glif3.random_network import random_network
-    from pynn_glif3.reference import simulate
+    from pynn_glif3.generate.random_network import random_network
+    from pynn_glif3.oracles.reference import simulate
 
     networks = NETWORKS[:1] if args.quick else NETWORKS
     rows = []

@@ -14,9 +14,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import pyNN.nest as sim  # noqa: E402
 
-from pynn_glif3.convert import convert  # noqa: E402
-from pynn_glif3.convert.digits_task import ann_accuracy, load_split, train_ann  # noqa: E402
-from pynn_glif3.convert.report import accuracy_rows, best_rows, markdown_table  # noqa: E402
+from pynn_glif3.jobs.convert import convert  # noqa: E402
+from pynn_glif3.jobs.convert.digits_task import ann_accuracy, load_split, train_ann  # noqa: E402
+from pynn_glif3.jobs.convert.report import accuracy_rows, best_rows, markdown_table  # noqa: E402
 
 
 def main():

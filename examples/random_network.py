@@ -18,15 +18,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from pynn_glif3 import reference  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
+from pynn_glif3.oracles import reference  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
 
 
 def engines():
     """(name, simulate function) of every engine that can run here."""
     found = [("reference (NumPy float64)", reference.simulate)]
     try:
-        from pynn_glif3 import tensorflow as tf_layer
+        from pynn_glif3.oracles import tensorflow as tf_layer
     except ImportError:
         print("TensorFlow not installed: skipping the TF layer (pip install 'pynn_glif3[tf]')")
     else:
@@ -44,14 +44,14 @@ def engines():
 
 def _pynn_engine(sim):
     """A stepper with the reference's signature that runs the network on a PyNN simulator."""
-    from pynn_glif3 import network
-    from pynn_glif3.reference import SimulationResult
+    from pynn_glif3 import builder
+    from pynn_glif3.model.results import SimulationResult
 
     def simulate(neurons, n_steps, dt, recurrent, inputs, input_spikes, bkg_weights, bkg_counts):
         net = SimpleNamespace(neurons=neurons, recurrent=recurrent, inputs=inputs, bkg_weights=bkg_weights)
         sim.setup(timestep=dt, min_delay=dt)
-        built = network.build(sim, net, input_spikes, bkg_counts,
-                              network.BuildOptions(dt=dt, variables=("spikes", "v")))
+        built = builder.build(sim, net, input_spikes, bkg_counts,
+                              builder.BuildOptions(dt=dt, variables=("spikes", "v")))
         built.run(n_steps)
         block = built.get_data()
         sim.end()

@@ -1,10 +1,10 @@
 """Train the bundled digits model: a synthetic V1 learns scikit-learn's handwritten digits.
 
-The network is a synthetic Billeh-like V1 of 2,000 GLIF3 neurons (pynn_glif3.synthetic, sparser
+The network is a synthetic Billeh-like V1 of 2,000 GLIF3 neurons (pynn_glif3.generate.synthetic, sparser
 than full density so that an epoch takes minutes); its input is 400 LGN-like ON/OFF units on the
-LGN grid over the 8x8 image (pynn_glif3.digits, peaking at 504 Hz), shown for 30 ms between 5 ms
+LGN grid over the 8x8 image (pynn_glif3.generate.digits, peaking at 504 Hz), shown for 30 ms between 5 ms
 blanks; the class is the readout pool (30 L5 excitatory neurons per digit) with the most spikes from 8 ms after image
-onset to the end.  Training is the V1 training method (pynn_glif3.training): BPTT through the
+onset to the end.  Training is the V1 training method (pynn_glif3.jobs.training): BPTT through the
 spiking layer with its pseudo-derivative, Dale's law, a rate regulariser, fresh input spikes and
 background every batch.  300 digits (30 per class) are held out.
 
@@ -45,8 +45,8 @@ LATE_RATE_FACTOR = 0.3      # learning rates in the last third of the epochs, re
 
 def make_task():
     """(network, encoder, images, labels, train indices, test indices)."""
-    from pynn_glif3.digits import LGNEncoder, load_digits, train_test_split
-    from pynn_glif3.synthetic import generate_v1
+    from pynn_glif3.generate.digits import LGNEncoder, load_digits, train_test_split
+    from pynn_glif3.generate.synthetic import generate_v1
 
     net = generate_v1(N_NEURONS, seed=SEED, n_lgn=N_LGN, n_classes=10, pool_size=POOL_SIZE,
                       indegree_scale=INDEGREE_SCALE, weight_scale=INDEGREE_SCALE ** -0.5,
@@ -67,9 +67,9 @@ def main(argv=None):
 
     import tensorflow as tf
     tf.config.experimental.enable_op_determinism()
-    from pynn_glif3.digits import write_digits_stimulus
+    from pynn_glif3.generate.digits import write_digits_stimulus
     from pynn_glif3.io.users_h5 import write_users_h5
-    from pynn_glif3.training import ReadoutTrainer
+    from pynn_glif3.jobs.training import ReadoutTrainer
 
     start = time.perf_counter()
     net, encoder, images, labels, train, test = make_task()

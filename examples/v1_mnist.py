@@ -9,7 +9,7 @@ Same as ``pynn-glif3 run``; ``--help`` lists every option.
 
 import sys
 
-from pynn_glif3 import v1
+from pynn_glif3.jobs import v1
 
 if __name__ == "__main__":
     sys.exit(v1.main())

@@ -57,32 +57,32 @@ def _build_spinnaker(args):
 
 
 def _run_arguments(parser):
-    from pynn_glif3 import v1
+    from pynn_glif3.jobs import v1
     v1.add_arguments(parser)
 
 
 def _run(args):
-    from pynn_glif3 import v1
+    from pynn_glif3.jobs import v1
     return v1.run(args)
 
 
 def _compare_arguments(parser):
-    from pynn_glif3 import compare
+    from pynn_glif3.jobs import compare
     compare.add_arguments(parser)
 
 
 def _compare(args):
-    from pynn_glif3 import compare
+    from pynn_glif3.jobs import compare
     return compare.run(args)
 
 
 def _convert_arguments(parser):
-    from pynn_glif3.convert import cli
+    from pynn_glif3.jobs.convert import cli
     cli.add_arguments(parser)
 
 
 def _convert(args):
-    from pynn_glif3.convert import cli
+    from pynn_glif3.jobs.convert import cli
     return cli.run(args)
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pynn_glif3.netspec import NeuronParameters, Synapses
+from pynn_glif3.model.physical import NeuronParameters, Synapses
 
 BASE = dict(E_L=-70.0, V_th=-45.0, V_reset=-70.0, C_m=80.0, g=8.0, t_ref=2.0,
             k=[[0.05, 0.3]], asc_amps=[[-10.0, -100.0]], tau_syn=[[5.0, 8.0, 2.0, 4.0]], I_offset=0.0)

@@ -30,11 +30,11 @@ SMALL_TAU_M, SMALL_V, SMALL_START_STEP = 5.0, -60.0, 4
 def main(out):
     start = time.perf_counter()
     import pyNN.spiNNaker as sim
-    from pynn_glif3 import GLIF3Alpha, network
+    from pynn_glif3 import GLIF3Alpha, builder
     from pynn_glif3.backends.connectors import FromArraysConnector
     from pynn_glif3.io import read_network
     from pynn_glif3.backends.spinnaker import cells, components, layout
-    from pynn_glif3.synthetic import write_synthetic_v1
+    from pynn_glif3.generate.synthetic import write_synthetic_v1
 
     # Keep the parameter data sPyNNaker asks the structs for, per struct table.
     written = {}
@@ -56,10 +56,10 @@ def main(out):
     n_steps = 5
     rng = np.random.default_rng(3)
     spikes_in = (rng.random((n_steps, net.n_inputs)) < 0.1).astype(np.float64)
-    bkg = network.draw_background(n_steps, net.neurons.n, 5)
+    bkg = builder.draw_background(n_steps, net.neurons.n, 5)
 
     sim.setup(timestep=1.0)
-    built = network.build(sim, net, spikes_in, bkg)
+    built = builder.build(sim, net, spikes_in, bkg)
     cell_type = type(built.cells.celltype)
     # A projection with both signs on one receptor (the synthetic network obeys Dale's law).
     mixed = MIXED

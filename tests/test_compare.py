@@ -11,11 +11,12 @@ import pytest
 pytest.importorskip("pyNN.nest")
 pytest.importorskip("tensorflow")
 
-from pynn_glif3 import analysis, bundled, reference  # noqa: E402
-from pynn_glif3.compare import tf_rasters  # noqa: E402
+from pynn_glif3 import analysis, bundled  # noqa: E402
+from pynn_glif3.oracles import reference
+from pynn_glif3.jobs.compare import tf_rasters  # noqa: E402
 from pynn_glif3.io import read_network  # noqa: E402
 from pynn_glif3.io.stimulus_h5 import open_stimulus  # noqa: E402
-from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
+from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,7 +29,7 @@ def _compare(*args):
 def test_tf_rasters_equal_the_reference_on_the_v1_jobs_inputs(tmp_path):
     """The TF side uses exactly the V1 job's input spikes and background (an independent check)."""
     from argparse import Namespace
-    from pynn_glif3 import v1
+    from pynn_glif3.jobs import v1
 
     net_file, stim_file = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5")
     write_synthetic_v1(net_file, n_neurons=300, seed=3, n_lgn=80, pool_size=3)

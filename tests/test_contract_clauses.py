@@ -9,15 +9,15 @@ import math
 import numpy as np
 import pytest
 
-from pynn_glif3 import reference
-from pynn_glif3.netspec import Synapses
+from pynn_glif3.oracles import reference
+from pynn_glif3.model.physical import Synapses
 from single_neuron import BASE, neuron, one_input
 
 NO_SPIKE = dict(V_th=1e6)   # threshold out of reach
 
 
 def _tf_simulate(**kwargs):
-    tf_layer = pytest.importorskip("pynn_glif3.tensorflow")
+    tf_layer = pytest.importorskip("pynn_glif3.oracles.tensorflow")
     return tf_layer.simulate(**kwargs, dtype="float64")
 
 

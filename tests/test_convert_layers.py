@@ -7,9 +7,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from pynn_glif3.convert import ConversionError, convert, forward, layers_from_keras  # noqa: E402
-from pynn_glif3.convert.layers import avgpool2d_connections  # noqa: E402
-from pynn_glif3.convert.normalisation import apply_scales, normalise, shift_logits  # noqa: E402
+from pynn_glif3.jobs.convert import ConversionError, convert, forward, layers_from_keras  # noqa: E402
+from pynn_glif3.jobs.convert.layers import avgpool2d_connections  # noqa: E402
+from pynn_glif3.jobs.convert.normalisation import apply_scales, normalise, shift_logits  # noqa: E402
 
 
 def _randomise(model, seed):

@@ -10,10 +10,10 @@ pytest.importorskip("sklearn")
 sim = pytest.importorskip("pyNN.nest")
 
 from pynn_glif3.backends.connectors import FromArraysConnector  # noqa: E402
-from pynn_glif3.convert import RESETS, SpikingSettings, convert  # noqa: E402
-from pynn_glif3.convert.digits_task import load_split, train_ann  # noqa: E402
-from pynn_glif3.convert.neurons import if_population  # noqa: E402
-from pynn_glif3.timing import START_STEP  # noqa: E402
+from pynn_glif3.jobs.convert import RESETS, SpikingSettings, convert  # noqa: E402
+from pynn_glif3.jobs.convert.digits_task import load_split, train_ann  # noqa: E402
+from pynn_glif3.jobs.convert.neurons import if_population  # noqa: E402
+from pynn_glif3.model.timing import START_STEP  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_spikenorm_bounds_the_input_per_step(digits, dense_ann):
     snn = convert(dense_ann, "spikenorm", data=x_train, sim=sim, spikenorm_images=5,
                   spikenorm_ms=50.0, setup_options={"rng_seed": 2})
     assert len(snn.scales) == 2 and all(s > 0 for s in snn.scales)
-    from pynn_glif3.convert.evaluation import max_input_per_step
+    from pynn_glif3.jobs.convert.evaluation import max_input_per_step
     measure = max_input_per_step(sim, snn.settings, x_train[:5], 50.0, setup_options={"rng_seed": 2})
     for index in range(2):
         assert measure(snn.layers, index) == pytest.approx(1.0, rel=1e-9)

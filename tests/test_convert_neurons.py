@@ -5,10 +5,10 @@ drive per step, and a spike subtracts exactly one threshold."""
 import numpy as np
 import pytest
 
-from pynn_glif3 import units
-from pynn_glif3.convert.neurons import (RESETS, SpikingSettings, drive_to_current_na,
-                                        glif3_parameters, weight_to_current_na)
-from pynn_glif3.reference import simulate
+from pynn_glif3.model import units
+from pynn_glif3.jobs.convert.neurons import (RESETS, SpikingSettings, drive_to_current_na,
+                                             glif3_parameters, weight_to_current_na)
+from pynn_glif3.oracles.reference import simulate
 
 
 def _neuron(settings, i_offset_na=0.0, v_thresh=None):

@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from pynn_glif3 import reference
-from pynn_glif3.noise import NoisePool, NoisePoolError
-from pynn_glif3.random_network import random_network
+from pynn_glif3.oracles import reference
+from pynn_glif3.model.noise import NoisePool, NoisePoolError
+from pynn_glif3.generate.random_network import random_network
 from single_neuron import neuron
 
 
@@ -50,7 +50,7 @@ def test_draws_are_reproducible_from_a_seed():
 
 
 def test_reference_and_tf_agree_on_a_shared_sequence():
-    tf_layer = pytest.importorskip("pynn_glif3.tensorflow")
+    tf_layer = pytest.importorskip("pynn_glif3.oracles.tensorflow")
     net = random_network(300, 1000, seed=11)
     draws = NoisePool(_pool(1)).draw(1000, 300, seed=5)
     kwargs = dict(net.kwargs(), bkg_weights=None, bkg_counts=None, noise=draws)
@@ -64,7 +64,7 @@ def test_reference_and_tf_agree_on_a_shared_sequence():
 
 
 def test_tf_input_layer_draws_decoded_noise_like_the_training_code():
-    tf_layer = pytest.importorskip("pynn_glif3.tensorflow")
+    tf_layer = pytest.importorskip("pynn_glif3.oracles.tensorflow")
     import tensorflow as tf
     pool = NoisePool(np.array([1.0, 2.0, 3.0]), quick_scale=2.0, slow_scale=0.5)
     layer = tf_layer.GLIF3AlphaInput(5, 3, np.zeros((0, 2), np.int64), np.zeros(0),

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("sklearn")
 
-from pynn_glif3.digits import LGNEncoder, load_digits, train_test_split  # noqa: E402
+from pynn_glif3.generate.digits import LGNEncoder, load_digits, train_test_split  # noqa: E402
 
 
 def test_dataset_and_split():
@@ -35,9 +35,9 @@ def test_encoding():
 
 
 def test_grid_encoder_follows_the_lgn_grid_and_the_stimulus_file_round_trips(tmp_path):
-    from pynn_glif3.digits import write_digits_stimulus
+    from pynn_glif3.generate.digits import write_digits_stimulus
     from pynn_glif3.io.stimulus_h5 import open_stimulus
-    from pynn_glif3.synthetic import lgn_positions
+    from pynn_glif3.generate.synthetic import lgn_positions
 
     images, labels = load_digits()
     enc = LGNEncoder(n_lgn=100, seed=2, grid=True)

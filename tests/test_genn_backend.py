@@ -16,11 +16,12 @@ from pyNN.parameters import Sequence  # noqa: E402
 from pyNN.standardmodels import synapses  # noqa: E402
 
 import pynn_glif3.genn as sim  # noqa: E402
-from pynn_glif3 import reference, units  # noqa: E402
+from pynn_glif3.oracles import reference  # noqa: E402
+from pynn_glif3.model import units
 from pynn_glif3 import GLIF3Alpha  # noqa: E402
 from pynn_glif3.model import RECEPTORS, delay_steps  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
-from pynn_glif3.timing import StepTiming  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
+from pynn_glif3.model.timing import StepTiming  # noqa: E402
 
 
 ALL_SIGNALS = ("v", "asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4")
@@ -427,14 +428,14 @@ def test_unknown_receptor_and_bad_delay_are_errors():
 
 
 # ---------------------------------------------------------------------------------------------
-# The package's V1 builder (pynn_glif3.network, bulk connector) on GeNN, from files
+# The package's V1 builder (pynn_glif3.builder, bulk connector) on GeNN, from files
 
 def test_v1_builder_on_genn_equals_reference(tmp_path):
     pytest.importorskip("h5py")
-    from pynn_glif3 import analysis, network
+    from pynn_glif3 import analysis, builder
     from pynn_glif3.io import read_network
     from pynn_glif3.io.stimulus_h5 import open_stimulus
-    from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1
+    from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
 
     net_file, stim_file = str(tmp_path / "v1.h5"), str(tmp_path / "stim.h5")
     write_synthetic_v1(net_file, n_neurons=2000, seed=4, n_lgn=600, pool_size=10)
@@ -443,9 +444,9 @@ def test_v1_builder_on_genn_equals_reference(tmp_path):
     with open_stimulus(stim_file) as stim:
         spikes_in = stim.spikes(1, seed=11)
         T, window = stim.seq_len, tuple(stim.response_window)
-    bkg = network.draw_background(T, net.n_neurons, [11, 1, 1])
+    bkg = builder.draw_background(T, net.n_neurons, [11, 1, 1])
     sim.setup(timestep=1.0)
-    built = network.build(sim, net, spikes_in, bkg)
+    built = builder.build(sim, net, spikes_in, bkg)
     built.run(T)
     genn_spikes = built.raster(built.get_data(), T)
     sim.end()

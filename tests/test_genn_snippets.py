@@ -5,11 +5,11 @@ import shutil
 import numpy as np
 import pytest
 
-from pynn_glif3 import reference
+from pynn_glif3.oracles import reference
 from pynn_glif3.verification import genn_harness as harness
 from pynn_glif3.backends.genn import snippets
 from pynn_glif3.model import delay_steps
-from pynn_glif3.random_network import random_network
+from pynn_glif3.generate.random_network import random_network
 from single_neuron import neuron
 
 needs_gxx = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")

@@ -4,7 +4,7 @@ FormatError naming it; never another exception.  The package's own format checks
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
+from pynn_glif3.generate import synthetic
 from pynn_glif3.io import FormatError
 from pynn_glif3.io.native_h5 import read_native, write_native
 from pynn_glif3.io.stimulus_h5 import open_stimulus

@@ -6,11 +6,11 @@ import h5py
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
+from pynn_glif3.generate import synthetic
 from pynn_glif3.io import detect_format, read_network
 from pynn_glif3.io.native_h5 import FORMAT, FORMAT_VERSION, read_native, write_native
-from pynn_glif3.netspec import NeuronParameters, Synapses
-from pynn_glif3.network_model import V1Network
+from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.network import V1Network
 from io_helpers import assert_networks_equal, copy_with, dataset, raises_naming, truncate_bytes
 
 
@@ -76,7 +76,7 @@ def test_units_provenance_and_version_in_attributes(native_file):
         assert unit("neurons/C_m") == "pF" and unit("neurons/g") == "nS" and unit("neurons/k") == "1/ms"
         assert unit("recurrent/weight") == "pA" and unit("recurrent/delay") == "ms"
         assert unit("background/weights") == "pA" and unit("neurons/positions") == "um"
-        assert json.loads(f.attrs["provenance"].decode())["generator"] == "pynn_glif3.synthetic"
+        assert json.loads(f.attrs["provenance"].decode())["generator"] == "pynn_glif3.generate.synthetic"
 
 
 def test_converts_from_users_file(tmp_path):

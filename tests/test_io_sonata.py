@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
+from pynn_glif3.generate import synthetic
 from pynn_glif3.io import detect_format, read_network
 from pynn_glif3.io.sonata import read_sonata
 from io_helpers import raises_naming

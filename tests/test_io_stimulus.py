@@ -4,7 +4,7 @@ import h5py
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
+from pynn_glif3.generate import synthetic
 from pynn_glif3.io import detect_format
 from pynn_glif3.io.stimulus_h5 import Stimulus, draw_spikes, open_stimulus, write_stimulus
 from io_helpers import copy_with, dataset, raises_naming, truncate_bytes

@@ -9,7 +9,7 @@ import h5py
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
+from pynn_glif3.generate import synthetic
 from pynn_glif3.io import FormatError
 from pynn_glif3.io.training_pickles import (CELL_PREFIX, INPUT_PREFIX, SUFFIX, load_training_network,
                                             read_checkpoint_network, synapses_from_training_indices)
@@ -256,8 +256,8 @@ def test_checkpoint_alone_gives_whole_step_delays(files, trained, ckpt):
 
 
 def test_mapping_function_inverts_the_tensorflow_layer_storage(files):
-    tfl = pytest.importorskip("pynn_glif3.tensorflow")
-    from pynn_glif3.netspec import Synapses
+    tfl = pytest.importorskip("pynn_glif3.oracles.tensorflow")
+    from pynn_glif3.model.physical import Synapses
     tr = files["truth"]
     s, t, r, w, dl = tr["rec"]
     p = tr["neurons"]
@@ -527,7 +527,7 @@ def test_read_network_and_the_v1_job_reach_the_delay_assignment(interleaved, tmp
     import shutil
     import warnings
 
-    from pynn_glif3 import v1
+    from pynn_glif3.jobs import v1
     from pynn_glif3.io import read_network
     from pynn_glif3.io.native_h5 import write_native
 

@@ -7,7 +7,7 @@ import h5py
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
+from pynn_glif3.generate import synthetic
 from pynn_glif3.io import FormatError, read_network
 from pynn_glif3.io.users_h5 import read_users_h5, write_users_h5
 from io_helpers import (assert_networks_equal, copy_with, dataset, raises_naming, truncate_bytes)

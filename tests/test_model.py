@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from pynn_glif3 import model, units
-from pynn_glif3.netspec import NeuronParameters, Synapses
+from pynn_glif3 import model
+from pynn_glif3.model import units
+from pynn_glif3.model.physical import NeuronParameters, Synapses
 
 
 def test_defaults_come_from_a_real_allen_cell():
@@ -119,8 +120,8 @@ def test_propagators_are_the_documented_step_constants():
     """docs/model.md's derived constants, computed per neuron with the math module (whose exp may
     differ from numpy's vectorised one in the last bit)."""
     import math
-    from pynn_glif3.propagators import propagators
-    from pynn_glif3.random_network import random_neurons
+    from pynn_glif3.model.propagators import propagators
+    from pynn_glif3.generate.random_network import random_neurons
 
     neurons = random_neurons(5, np.random.default_rng(3))
     for dt in (1.0, 0.25):

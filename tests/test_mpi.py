@@ -1,7 +1,7 @@
 """The V1 job on NEST with MPI: the same spikes on 1 process, 2 MPI processes and 2 threads.
 
 Needs NEST built with MPI (the PyPI wheel has none): ``bash scripts/install_nest_mpi.sh`` builds
-one into its own environment, found by :func:`pynn_glif3.parallel.mpi_python` (or set
+one into its own environment, found by :func:`pynn_glif3.jobs.parallel.mpi_python` (or set
 ``PYNN_GLIF3_MPI_PYTHON`` to its interpreter).  Without it these tests skip and say why; CI,
 which does not build NEST from source, skips them.
 """
@@ -13,8 +13,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from pynn_glif3.parallel import mpi_python, mpirun
-from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1
+from pynn_glif3.verification.nest_mpi import mpi_python, mpirun
+from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_NEURONS, N_LGN, SAMPLES = 1000, 300, (0, 1)

@@ -16,10 +16,11 @@ import pytest
 nest = pytest.importorskip("nest")
 sim = pytest.importorskip("pyNN.nest")
 
-from pynn_glif3 import network, reference  # noqa: E402
-from pynn_glif3.noise import NoisePool  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
-from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
+from pynn_glif3 import builder  # noqa: E402
+from pynn_glif3.oracles import reference
+from pynn_glif3.model.noise import NoisePool  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
+from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 V_TOL = 1e-9  # mV
@@ -32,8 +33,8 @@ def _pool(seed=0, size=5000):
 def _run_nest(net, n_steps, noise, threads=1):
     sim.setup(timestep=net.dt, min_delay=net.dt, threads=threads)
     try:
-        options = network.BuildOptions(dt=net.dt, background="decoded", variables=("spikes", "v"))
-        built = network.build(sim, net, net.input_spikes[:n_steps], None, options, noise=noise,
+        options = builder.BuildOptions(dt=net.dt, background="decoded", variables=("spikes", "v"))
+        built = builder.build(sim, net, net.input_spikes[:n_steps], None, options, noise=noise,
                               n_steps=n_steps)
         built.run(n_steps)
         block = built.get_data()
@@ -105,10 +106,10 @@ def test_rise_input_table_is_checked():
 def test_builder_errors():
     net = random_network(5, 10, seed=1)
     with pytest.raises(ValueError, match="needs the trial's decoded noise draws"):
-        network.build(sim, net, options=network.BuildOptions(background="decoded"))
+        builder.build(sim, net, options=builder.BuildOptions(background="decoded"))
     draws = NoisePool(_pool()).draw(10, 5, seed=0)
     with pytest.raises(ValueError, match="use background='decoded'"):
-        network.build(sim, net, noise=draws)
+        builder.build(sim, net, noise=draws)
 
 
 def test_other_simulators_refuse_with_a_reason():
@@ -119,7 +120,7 @@ def test_other_simulators_refuse_with_a_reason():
     draws = NoisePool(_pool()).draw(10, 5, seed=0)
     mock.setup(timestep=1.0)
     with pytest.raises(NotImplementedError, match="decoded-noise background.*not available on"):
-        network.build(mock, net, options=network.BuildOptions(background="decoded"), noise=draws)
+        builder.build(mock, net, options=builder.BuildOptions(background="decoded"), noise=draws)
     mock.end()
 
 

@@ -14,8 +14,8 @@ sim = pytest.importorskip("pyNN.nest")
 
 from pynn_glif3.model import delay_steps  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNESTNetwork, PyNNNetwork  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
-from pynn_glif3.reference import simulate  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
+from pynn_glif3.oracles.reference import simulate  # noqa: E402
 
 V_TOL = 1e-9  # mV
 
@@ -138,15 +138,15 @@ def test_pynest_network_identical_with_one_and_two_threads(pynest_network):
 
 def test_delays_beyond_the_inline_ring_equal_the_reference():
     """min_delay + max_delay above the 16 slots held inside the neuron: the ring is on the heap."""
-    from pynn_glif3 import network
+    from pynn_glif3 import builder
 
     net = random_network(n_neurons=120, n_steps=300, seed=9, delay_range_ms=(1.0, 24.0))
     net.recurrent.delay = np.rint(net.recurrent.delay)       # whole steps: "raw" keeps them exactly
     assert net.recurrent.delay.max() > 16
     sim.setup(timestep=1.0, min_delay=1.0, max_delay=30.0, threads=2)
     try:
-        options = network.BuildOptions(delays="raw", variables=("spikes", "v"))
-        built = network.build(sim, net, net.input_spikes, net.bkg_counts, options)
+        options = builder.BuildOptions(delays="raw", variables=("spikes", "v"))
+        built = builder.build(sim, net, net.input_spikes, net.bkg_counts, options)
         built.run(net.n_steps)
         assert nest.min_delay + nest.max_delay > 16
         spikes = built.raster(built.get_data(), net.n_steps)
@@ -183,13 +183,13 @@ def _assert_rows_match(spikes, v, ref, what):
 
 @pytest.mark.parametrize("dt", [0.1, 0.25])
 def test_builder_at_other_steps_matches_reference(dt):
-    from pynn_glif3 import network
+    from pynn_glif3 import builder
 
     net = _network_at(dt, seed=21)
     sim.setup(timestep=dt, min_delay=dt)
     try:
-        options = network.BuildOptions(dt=dt, variables=("spikes", "v"))
-        built = network.build(sim, net, net.input_spikes, net.bkg_counts, options)
+        options = builder.BuildOptions(dt=dt, variables=("spikes", "v"))
+        built = builder.build(sim, net, net.input_spikes, net.bkg_counts, options)
         built.run(net.n_steps)
         block = built.get_data()
         spikes = built.raster(block, net.n_steps)
@@ -205,7 +205,8 @@ def _plain_pynn_network(net, timing):
     PyNN's own terms; returns the cells (recording spikes and v)."""
     from pyNN.parameters import Sequence
 
-    from pynn_glif3 import GLIF3Alpha, units
+    from pynn_glif3 import GLIF3Alpha
+    from pynn_glif3.model import units
     from pynn_glif3.model import RECEPTORS
 
     p = net.neurons
@@ -230,7 +231,7 @@ def _plain_pynn_network(net, timing):
 
 
 def _segment_rows(segment, timing, n_steps):
-    from pynn_glif3.network import spike_times_ms
+    from pynn_glif3.builder import spike_times_ms
 
     trains = sorted(segment.spiketrains, key=lambda st: st.annotations["source_index"])
     spikes = timing.spike_raster(spike_times_ms(trains), n_steps)
@@ -243,7 +244,7 @@ def test_plain_pynn_script_at_other_steps_matches_reference(dt):
     """SpikeSourceArray + GLIF3Alpha + Projections, times from StepTiming: pyNN.nest subtracts
     the minimum delay from the source times in floating point, and the result must stay on the
     grid (0.30000000000000004 - 0.1 would be emitted a step late)."""
-    from pynn_glif3.timing import StepTiming
+    from pynn_glif3.model.timing import StepTiming
 
     net = _network_at(dt, seed=22)
     timing = StepTiming(dt=dt)
@@ -267,7 +268,7 @@ def test_reset_gives_the_run_of_a_new_setup(t_flush):
     """PyNN's reset on NEST runs on for t_flush ms and restores the initial values only; the
     binding restarts GLIF3Alpha (hidden state, buffers, spikes in transit, the hold) so that
     every segment equals the reference.  Without t_flush, nothing needs flushing."""
-    from pynn_glif3.timing import StepTiming
+    from pynn_glif3.model.timing import StepTiming
 
     net = random_network(n_neurons=40, n_steps=150, seed=4, synapses_per_neuron=15, n_inputs=30,
                          inputs_per_neuron=6, input_rate_hz=80.0)
@@ -292,14 +293,14 @@ def test_reset_gives_the_run_of_a_new_setup(t_flush):
 
 def test_reset_restarts_the_builders_network():
     """The builder's spike_train_injector sources and background are re-timed at reset()."""
-    from pynn_glif3 import network
+    from pynn_glif3 import builder
 
     net = random_network(n_neurons=40, n_steps=120, seed=5, synapses_per_neuron=15, n_inputs=30,
                          inputs_per_neuron=6, input_rate_hz=80.0)
     sim.setup(timestep=1.0, min_delay=1.0)
     try:
-        built = network.build(sim, net, net.input_spikes, net.bkg_counts,
-                              network.BuildOptions(variables=("spikes", "v")))
+        built = builder.build(sim, net, net.input_spikes, net.bkg_counts,
+                              builder.BuildOptions(variables=("spikes", "v")))
         built.run(net.n_steps)
         sim.reset()
         built.run(net.n_steps)

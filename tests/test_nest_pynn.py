@@ -15,12 +15,13 @@ sim = pytest.importorskip("pyNN.nest")
 from pyNN.errors import ConnectionError as PyNNConnectionError  # noqa: E402
 
 import pynn_glif3  # noqa: E402
-from pynn_glif3 import GLIF3Alpha, model, units  # noqa: E402
+from pynn_glif3 import GLIF3Alpha, model  # noqa: E402
+from pynn_glif3.model import units
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
-from pynn_glif3.netspec import NeuronParameters, Synapses  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
-from pynn_glif3.reference import simulate  # noqa: E402
-from pynn_glif3.timing import StepTiming  # noqa: E402
+from pynn_glif3.model.physical import NeuronParameters, Synapses  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
+from pynn_glif3.oracles.reference import simulate  # noqa: E402
+from pynn_glif3.model.timing import StepTiming  # noqa: E402
 
 TIMING = StepTiming(dt=1.0)
 CELL = dict(v_rest=-70.0, v_thresh=-50.0, v_reset=-66.0, cm=0.08, tau_m=10.0, tau_refrac=3.0,

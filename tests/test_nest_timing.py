@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pynn_glif3.model import delay_steps
-from pynn_glif3.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
+from pynn_glif3.model.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
 
 
 def read_step(spike_time, delay, dt):

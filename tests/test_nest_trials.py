@@ -5,8 +5,9 @@ import pytest
 
 pytest.importorskip("pyNN.nest")
 
-from pynn_glif3 import network, reference  # noqa: E402
-from pynn_glif3.synthetic import generate_v1  # noqa: E402
+from pynn_glif3 import builder  # noqa: E402
+from pynn_glif3.oracles import reference
+from pynn_glif3.generate.synthetic import generate_v1  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +18,7 @@ def net():
 def _trials(net, n_trials, n_steps, seed):
     rng = np.random.default_rng(seed)
     spikes = (rng.random((n_trials, n_steps, net.n_inputs)) < 0.04).astype(np.float64)
-    bkg = np.stack([network.draw_background(n_steps, net.n_neurons, [seed, k]) for k in range(n_trials)])
+    bkg = np.stack([builder.draw_background(n_steps, net.n_neurons, [seed, k]) for k in range(n_trials)])
     return spikes, bkg
 
 
@@ -28,7 +29,7 @@ def test_trials_in_one_run_equal_separate_reference_runs(net, threads):
     n_trials, T = 4, 120
     spikes, bkg = _trials(net, n_trials, T, seed=3)
     sim.setup(timestep=1.0, threads=threads)
-    built = network.build_trials(sim, net, spikes, bkg)
+    built = builder.build_trials(sim, net, spikes, bkg)
     assert built.n_trials == n_trials
     built.run(T)
     rasters = built.trial_rasters(built.get_data(), T)
@@ -41,8 +42,8 @@ def test_trials_in_one_run_equal_separate_reference_runs(net, threads):
 
 
 def test_trials_hold_covers_the_longest_delay(net):
-    start = network.trial_start_step(net, network.BuildOptions())
-    assert start == int(np.max(network.simulator_delays(net.recurrent.delay, network.BuildOptions())[0]))
+    start = builder.trial_start_step(net, builder.BuildOptions())
+    assert start == int(np.max(builder.simulator_delays(net.recurrent.delay, builder.BuildOptions())[0]))
     assert start >= 2
 
 
@@ -52,5 +53,5 @@ def test_trials_need_a_simulator_that_supports_them(net):
     spikes, bkg = _trials(net, 2, 10, seed=1)
     sim.setup(timestep=1.0)
     with pytest.raises(NotImplementedError, match="runs one trial per build"):
-        network.build_trials(sim, net, spikes, bkg)
+        builder.build_trials(sim, net, spikes, bkg)
     sim.end()

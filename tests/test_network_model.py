@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from pynn_glif3 import synthetic
-from pynn_glif3.netspec import Synapses
-from pynn_glif3.network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
+from pynn_glif3.generate import synthetic
+from pynn_glif3.model.physical import Synapses
+from pynn_glif3.model.network import CELL_CLASSES, V1Network, cell_class_of_pop_name
 
 
 @pytest.fixture(scope="module")

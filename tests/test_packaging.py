@@ -3,8 +3,8 @@
 import subprocess
 import sys
 
-CORE = ["pynn_glif3", "pynn_glif3.model", "pynn_glif3.units", "pynn_glif3.netspec",
-        "pynn_glif3.reference", "pynn_glif3.random_network", "pynn_glif3.noise"]
+CORE = ["pynn_glif3", "pynn_glif3.model", "pynn_glif3.model.units", "pynn_glif3.model.physical",
+        "pynn_glif3.oracles.reference", "pynn_glif3.generate.random_network", "pynn_glif3.model.noise"]
 
 
 def test_core_modules_import_no_simulator_or_tensorflow():

@@ -9,8 +9,8 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.colors import to_rgb, to_rgba  # noqa: E402
 
-from pynn_glif3 import plots  # noqa: E402
-from pynn_glif3.network_model import CELL_CLASSES  # noqa: E402
+from pynn_glif3.analysis import plots  # noqa: E402
+from pynn_glif3.model.network import CELL_CLASSES  # noqa: E402
 
 
 def _luminance(rgb):

@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pytest
 
-from pynn_glif3 import reference
-from pynn_glif3.netspec import Synapses
+from pynn_glif3.oracles import reference
+from pynn_glif3.model.physical import Synapses
 from pynn_glif3.verification import spinnaker_fixed_point as fp
 from pynn_glif3.backends.spinnaker import layout
 from pynn_glif3.verification import spinnaker_tolerance as tolerance
-from pynn_glif3.timing import START_STEP, StepTiming
+from pynn_glif3.model.timing import START_STEP, StepTiming
 from single_neuron import BASE, neuron, offset_and_reset_case, one_input, without_hold
 
 NO_SPIKE = dict(V_th=1000.0)   # out of reach, and representable in s16.15
@@ -131,7 +131,7 @@ def test_hold_covers_the_steps_before_start_step():
 
 @pytest.mark.parametrize("dt", [1.0, 0.1, 0.25])
 def test_builder_source_times_arrive_in_the_tick_of_their_row(dt):
-    """The times pynn_glif3.timing gives every simulator, under sPyNNaker's rules: a source spike at
+    """The times pynn_glif3.model.timing gives every simulator, under sPyNNaker's rules: a source spike at
     T is sent in time step ceil(floor(1000 T) / h_us) and read delay / h steps later; the step's
     spikes are stamped (step) h.  Row m's input must arrive in tick hold + m, and the spikes of that
     tick must read back as row m."""
@@ -220,7 +220,7 @@ def test_fixed_point_spikes_on_the_reference_steps_from_row_0():
 
 
 def test_fixed_point_network_rates_close_to_reference():
-    from pynn_glif3.random_network import random_network
+    from pynn_glif3.generate.random_network import random_network
     net = random_network(n_neurons=100, n_steps=400, seed=3)
     ref = reference.simulate(**net.kwargs())
     fx = fp.simulate(**net.kwargs())

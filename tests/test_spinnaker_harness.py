@@ -16,12 +16,12 @@ import math
 import numpy as np
 import pytest
 
-from pynn_glif3 import reference
-from pynn_glif3.netspec import Synapses
-from pynn_glif3.random_network import random_network
+from pynn_glif3.oracles import reference
+from pynn_glif3.model.physical import Synapses
+from pynn_glif3.generate.random_network import random_network
 from pynn_glif3.verification import spinnaker_fixed_point as fp
 from pynn_glif3.verification import spinnaker_harness as harness, spinnaker_tolerance as tolerance
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.timing import START_STEP
 from single_neuron import BASE, neuron, offset_and_reset_case, one_input, without_hold
 
 NO_SPIKE = dict(V_th=1000.0)

@@ -19,7 +19,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from pynn_glif3.random_network import random_network
+from pynn_glif3.generate.random_network import random_network
 from pynn_glif3.verification import spinnaker_fixed_point as fp
 from pynn_glif3.verification import spinnaker_harness as harness
 from pynn_glif3.backends.spinnaker import layout

@@ -17,10 +17,10 @@ import pytest
 
 pytest.importorskip("spynnaker", reason="sPyNNaker is not installed (pip install spynnaker)")
 
-from pynn_glif3 import model, network  # noqa: E402
+from pynn_glif3 import model, builder  # noqa: E402
 from pynn_glif3.io import read_network  # noqa: E402
 from pynn_glif3.backends.spinnaker import layout  # noqa: E402
-from pynn_glif3.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming  # noqa: E402
+from pynn_glif3.model.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JOB = os.path.join(ROOT, "tests", "spinnaker_virtual_job.py")
@@ -47,7 +47,7 @@ def job(tmp_path_factory):
 
 def _expected(net, data):
     """label -> (sources, targets, signed weights nA, delays ms) the builder should have made."""
-    options = network.BuildOptions()
+    options = builder.BuildOptions()
     timing = StepTiming(dt=options.dt)
     out = {}
 
@@ -59,7 +59,7 @@ def _expected(net, data):
                                             delay[sel])
 
     rec = net.recurrent
-    delays, _ = network.simulator_delays(rec.delay, options)
+    delays, _ = builder.simulator_delays(rec.delay, options)
     add("V1", rec.source, rec.target, rec.receptor, rec.weight, delays)
     inp = net.inputs
     add("LGN", inp.source, inp.target, inp.receptor, inp.weight, np.full(inp.n, timing.input_delay))
@@ -153,7 +153,7 @@ def test_weights_with_sign_and_delays_equal_the_network(job):
         n_negative += int((got[:, 2] < 0).sum())
     assert n_negative > 0
     # the training delay rule clipped or rounded some of the file's recurrent delays
-    _, report = network.simulator_delays(net.recurrent.delay, network.BuildOptions())
+    _, report = builder.simulator_delays(net.recurrent.delay, builder.BuildOptions())
     assert report.changed > 0
 
 
@@ -205,7 +205,7 @@ def test_input_and_background_arrive_in_the_time_step_of_their_row(job):
     np.testing.assert_array_equal(neuron["hold_init"], layout.hold_ticks(START_STEP))
     np.testing.assert_array_equal(synapse["hold_init"], neuron["hold_init"])
     first_tick = int(neuron["hold_init"][0])
-    timing = StepTiming(dt=network.BuildOptions().dt)
+    timing = StepTiming(dt=builder.BuildOptions().dt)
 
     labels = [p["label"] for p in result["projections"]]
     spikes_in = data["spikes_in"]
@@ -243,7 +243,7 @@ def test_spynnaker_sends_the_builder_times_in_the_step_before_their_row(dt):
 def test_v1_job_runs_with_simulator_spinnaker_on_a_virtual_board(tmp_path):
     """`pynn-glif3 run --simulator spinnaker` maps and 'runs' the synthetic network (no board: the
     recordings are empty, so only the job's completion and its bookkeeping are checked)."""
-    from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1
+    from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
 
     home = tmp_path / "home"
     home.mkdir()

@@ -4,11 +4,12 @@ and plausible activity under the reference stepper."""
 import numpy as np
 import pytest
 
-from pynn_glif3 import reference, synthetic
-from pynn_glif3.synthetic import generate_v1, lgn_positions
+from pynn_glif3.oracles import reference
+from pynn_glif3.generate import synthetic
+from pynn_glif3.generate.synthetic import generate_v1, lgn_positions
 from pynn_glif3.io.stimulus_h5 import draw_spikes
 from pynn_glif3.io.users_h5 import read_users_h5
-from pynn_glif3.network_model import CELL_CLASSES
+from pynn_glif3.model.network import CELL_CLASSES
 from io_helpers import assert_networks_equal
 
 SMALL = dict(n_lgn=500, n_classes=3, pool_size=10)

@@ -6,11 +6,11 @@ import os
 import numpy as np
 import pytest
 
-tf_layer = pytest.importorskip("pynn_glif3.tensorflow")
+tf_layer = pytest.importorskip("pynn_glif3.oracles.tensorflow")
 
-from pynn_glif3 import reference  # noqa: E402
+from pynn_glif3.oracles import reference  # noqa: E402
 from pynn_glif3.model import delay_steps  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
 
 SEEDS_AND_SIZES = [(0, 200), (1, 300), (2, 300), (3, 400), (4, 500)]
 

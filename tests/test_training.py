@@ -5,9 +5,9 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from pynn_glif3 import reference  # noqa: E402
-from pynn_glif3.random_network import random_network  # noqa: E402
-from pynn_glif3.training import ReadoutTrainer  # noqa: E402
+from pynn_glif3.oracles import reference  # noqa: E402
+from pynn_glif3.generate.random_network import random_network  # noqa: E402
+from pynn_glif3.jobs.training import ReadoutTrainer  # noqa: E402
 
 
 def _task(n_inputs, n_steps, n_samples, seed):

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1
+from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

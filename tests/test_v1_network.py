@@ -12,10 +12,11 @@ import pytest
 
 pytest.importorskip("pyNN.nest")
 
-from pynn_glif3 import analysis, network, reference  # noqa: E402
+from pynn_glif3 import analysis, builder  # noqa: E402
+from pynn_glif3.oracles import reference
 from pynn_glif3.io import read_network  # noqa: E402
 from pynn_glif3.io.stimulus_h5 import open_stimulus  # noqa: E402
-from pynn_glif3.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
+from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,9 +39,9 @@ def test_nest_run_equals_reference_on_a_2000_neuron_v1(v1_files):
         spikes_in = stim.spikes(1, seed=11)
         T, window = stim.seq_len, tuple(stim.response_window)
     assert T == 600
-    bkg = network.draw_background(T, net.n_neurons, [11, 1, 1])
+    bkg = builder.draw_background(T, net.n_neurons, [11, 1, 1])
     sim.setup(timestep=1.0, threads=2)
-    built = network.build(sim, net, spikes_in, bkg)
+    built = builder.build(sim, net, spikes_in, bkg)
     # LGN and background: one spike_train_injector per source, no generators or parrots
     assert set(built.lgn.node_collection.get("model")) == {"spike_train_injector"}
     assert set(built.background.node_collection.get("model")) == {"spike_train_injector"}
@@ -58,19 +59,19 @@ def test_nest_run_equals_reference_on_a_2000_neuron_v1(v1_files):
 
 def test_delay_policies():
     d = np.array([0.3, 1.0, 2.5, 3.7, 7.2])
-    out, report = network.simulator_delays(d, network.BuildOptions())
+    out, report = builder.simulator_delays(d, builder.BuildOptions())
     np.testing.assert_array_equal(out, [1.0, 1.0, 2.0, 4.0, 5.0])
     assert (report.raised_to_dt, report.clipped_to_max, report.rounded) == (1, 1, 2)
     assert "4 of 5 synapses changed" in str(report)
-    raw, report = network.simulator_delays(d, network.BuildOptions(delays="raw"))
+    raw, report = builder.simulator_delays(d, builder.BuildOptions(delays="raw"))
     np.testing.assert_array_equal(raw, [1.0, 1.0, 2.5, 3.7, 7.2])
     assert report.changed == 1
     # edge: the training rule too (it only changes which delays the training pickles' reader gives)
-    edge, report = network.simulator_delays(d, network.BuildOptions(delays="edge"))
+    edge, report = builder.simulator_delays(d, builder.BuildOptions(delays="edge"))
     np.testing.assert_array_equal(edge, [1.0, 1.0, 2.0, 4.0, 5.0])
     assert report.changed == 4
     with pytest.raises(ValueError, match="delays must be one of training, edge, raw"):
-        network.BuildOptions(delays="clip")
+        builder.BuildOptions(delays="clip")
 
 
 def _cli(*args, **kwargs):

@@ -21,6 +21,9 @@ SIMULATORS = {
     "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
 }
 
+#: The simulator of the command line when none is given: the one installed with the package.
+DEFAULT_SIMULATOR = "nest"
+
 _backends = {}
 
 
@@ -83,5 +86,5 @@ def import_simulator(name):
         raise SimulatorUnavailable(f"simulator {name!r} is not available ({err}); {hint}") from err
 
 
-__all__ = ["Backend", "SIMULATORS", "SimulatorUnavailable", "backend_for", "import_simulator",
+__all__ = ["Backend", "DEFAULT_SIMULATOR", "SIMULATORS", "SimulatorUnavailable", "backend_for", "import_simulator",
            "prepare_imported_simulators", "simulator_module_name"]

@@ -12,7 +12,7 @@ import numpy as np
 from pyNN.standardmodels import StandardCellType, build_translations
 
 from pynn_glif3 import model
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.timing import START_STEP
 
 
 class GLIF3Alpha(StandardCellType):
@@ -26,7 +26,7 @@ class GLIF3Alpha(StandardCellType):
     Initial values are separate from parameters, as everywhere in PyNN: ``v`` starts at the
     ``v_reset`` given when the cell type is made (the training model's initial state); a later
     ``set(v_reset=...)`` leaves it where it was, ``initialize(v=...)`` moves it.  Drive it with the
-    times of :mod:`pynn_glif3.timing` to reproduce the training model step for step
+    times of :mod:`pynn_glif3.model.timing` to reproduce the training model step for step
     (docs/timing.md): the neurons hold their initial state until ``timing.START_STEP`` steps.
 
     Works on every simulator with a backend here: ``pyNN.nest``, ``pyNN.spiNNaker`` and

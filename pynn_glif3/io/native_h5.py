@@ -15,12 +15,12 @@ import numpy as np
 
 from .. import __version__
 from ..model import N_RECEPTORS, PHYSICAL_COLUMNS, PHYSICAL_UNITS
-from ..netspec import NeuronParameters, Synapses
-from ..network_model import CELL_CLASSES, V1Network
+from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.network import CELL_CLASSES, V1Network
 from ._common import (FormatError, attr, check_length, check_range, decode, guard, has, num, open_h5,
                       physical, read, text, texts, where)
 
-FORMAT = "pynn_glif3.network"
+FORMAT = "pynn_glif3.builder"
 FORMAT_VERSION = 1
 _NEURON_FIELDS = PHYSICAL_COLUMNS
 

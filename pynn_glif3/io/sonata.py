@@ -40,8 +40,8 @@ import os
 import numpy as np
 
 from ..model import CELL_PARAMETERS, N_ASC, N_RECEPTORS
-from ..netspec import NeuronParameters, Synapses
-from ..network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
+from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.network import CELL_CLASSES, V1Network, cell_class_of_pop_name
 from ._common import FormatError, check_range, dataset, guard, has, num, open_h5, physical, read, where
 
 FORMAT = "sonata-billeh"

@@ -6,7 +6,7 @@ arrays with weights divided by the target's ``vs = V_th - E_L``, raw recurrent d
 optional background weights (``10 * b / vs``, either ``input/bkg_weights`` (N, 4) or
 ``background/weights``), and the readout pools.
 
-:func:`read_users_h5` returns a :class:`~pynn_glif3.network_model.V1Network` in physical units:
+:func:`read_users_h5` returns a :class:`~pynn_glif3.model.network.V1Network` in physical units:
 recurrent and input weights ``stored * vs[target]`` pA, background ``b = stored * vs / 10`` pA per
 count.  It accepts the good variants (with ``input/bkg_weights``, with ``background/weights``, or
 without background weights) and rejects the known broken one (a converter that stored the
@@ -21,8 +21,8 @@ import os
 import numpy as np
 
 from ..model import CELL_PARAMETERS, N_RECEPTORS, PHYSICAL_COLUMNS
-from ..netspec import NeuronParameters, Synapses
-from ..network_model import CELL_CLASSES, V1Network, cell_class_of_pop_name
+from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.network import CELL_CLASSES, V1Network, cell_class_of_pop_name
 from ._common import (FormatError, attr, check_length, check_range, dataset, decode, guard, has, num,
                       open_h5, physical, read, text, texts, where)
 

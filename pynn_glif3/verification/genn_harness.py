@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from pynn_glif3.reference import SimulationResult, check_arguments
+from pynn_glif3.model.results import SimulationResult
+from pynn_glif3.oracles.reference import check_arguments
 from pynn_glif3.backends.genn import snippets
 
 _LITERAL = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+)(?![\w.])")

@@ -1,15 +1,15 @@
 """Run a network given as arrays (what the reference takes) on NEST, and read the result back.
 
-Two ways, with the step mapping of :mod:`pynn_glif3.timing`:
+Two ways, with the step mapping of :mod:`pynn_glif3.model.timing`:
 
 * :class:`PyNNNetwork`: through PyNN (any ``sim`` module; the NEST-specific part is only
   :meth:`PyNNNetwork.native_kwargs`, which reads back what NEST holds);
 * :class:`PyNESTNetwork`: directly with PyNEST, for ``glif3_alpha`` or, mapped as closely as
   possible, NEST's built-in ``glif_psc`` (for comparisons and benchmarks).
 
-Both return :class:`pynn_glif3.reference.SimulationResult` in training rows, so that the results
+Both return :class:`pynn_glif3.model.results.SimulationResult` in training rows, so that the results
 compare directly with ``reference.simulate(**net.kwargs())``.  ``net`` is anything with the
-attributes of :class:`pynn_glif3.random_network.RandomNetwork`: ``neurons``, ``recurrent``,
+attributes of :class:`pynn_glif3.generate.random_network.RandomNetwork`: ``neurons``, ``recurrent``,
 ``inputs``, ``input_spikes``, ``bkg_weights`` (N, 4) pA, ``bkg_counts``, ``n_steps``, ``dt``.
 """
 
@@ -17,11 +17,11 @@ import time
 
 import numpy as np
 
-from pynn_glif3 import units
+from pynn_glif3.model import units
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
-from pynn_glif3.netspec import NeuronParameters, Synapses
-from pynn_glif3.reference import SimulationResult
-from pynn_glif3.timing import StepTiming
+from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.results import SimulationResult
+from pynn_glif3.model.timing import StepTiming
 
 #: Native state names of glif3_alpha recordables, as the reference returns them.
 _ASC = ("I_asc_1", "I_asc_2")
@@ -41,13 +41,13 @@ class PyNNNetwork:
 
     def __init__(self, sim, net, record=("spikes", "v"), max_delay_ms=TRAINING_MAX_DELAY_MS,
                  cell_type=None):
-        from pynn_glif3 import network
+        from pynn_glif3 import builder
 
         self.sim, self.net = sim, net
-        options = network.BuildOptions(dt=net.dt, max_delay_ms=max_delay_ms,
+        options = builder.BuildOptions(dt=net.dt, max_delay_ms=max_delay_ms,
                                        variables=tuple(record) if record else ())
         bkg = None if net.bkg_weights is None else net.bkg_counts[:net.n_steps]
-        built = network.build(sim, net, net.input_spikes[:net.n_steps] if net.inputs is not None else None,
+        built = builder.build(sim, net, net.input_spikes[:net.n_steps] if net.inputs is not None else None,
                               bkg, options, cell_type=cell_type)
         self.timing, self.cells = built.timing, built.cells
         self.inputs, self.background, self.projections = built.lgn, built.background, built.projections

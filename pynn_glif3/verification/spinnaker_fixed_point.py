@@ -1,6 +1,6 @@
 """A NumPy model of the SpiNNaker GLIF3Alpha port, bit for bit.
 
-:func:`simulate` takes the arguments of :func:`pynn_glif3.reference.simulate` and runs the network
+:func:`simulate` takes the arguments of :func:`pynn_glif3.oracles.reference.simulate` and runs the network
 the way a SpiNNaker board running ``native/spinnaker`` would: parameters encoded as sPyNNaker
 encodes them, weights quantised to 16-bit ring-buffer values per synapse type with sPyNNaker's
 power-of-two weight scaling, signed weights split onto the positive and negative synapse types,
@@ -28,9 +28,10 @@ import math
 import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from pynn_glif3.netspec import Synapses
-from pynn_glif3.reference import SimulationResult, check_arguments
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.physical import Synapses
+from pynn_glif3.model.results import SimulationResult
+from pynn_glif3.oracles.reference import check_arguments
+from pynn_glif3.model.timing import START_STEP
 from pynn_glif3.backends.spinnaker import layout
 from pynn_glif3.backends.spinnaker.layout import (N_SYNAPSE_TYPES, NEURON_PARAMS_FIELDS,
                                                   SYNAPSE_PARAMS_FIELDS, THRESHOLD_PARAMS_FIELDS)
@@ -469,7 +470,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
              record_currents=False, ring_buffer_shifts=None, max_summed_weights=None,
              route_negative_to_excitatory=False, record_v=True, start_step=START_STEP):
-    """Run the network "as SpiNNaker would".  Arguments as :func:`pynn_glif3.reference.simulate`,
+    """Run the network "as SpiNNaker would".  Arguments as :func:`pynn_glif3.oracles.reference.simulate`,
     plus the weight representation and ``start_step`` of :func:`prepare`.  Returns a
     :class:`FixedPointResult` (voltages in mV, currents in pA, rows = state after each training
     step, like the reference; the ticks of the hold are simulated and left out).

@@ -24,7 +24,7 @@ import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
 from pynn_glif3.backends.spinnaker.build import source_dir
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.timing import START_STEP
 from pynn_glif3.backends.spinnaker import layout
 from pynn_glif3.verification.spinnaker_fixed_point import FixedPointResult, from_raw, prepare
 from pynn_glif3.backends.spinnaker.layout import (N_SYNAPSE_TYPES, NEURON_PARAMS_FIELDS,
@@ -241,7 +241,7 @@ def simulate(neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes
              bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
              record_currents=False, ring_buffer_shifts=None, max_summed_weights=None,
              route_negative_to_excitatory=False, elf=None, start_step=START_STEP):
-    """:func:`pynn_glif3.reference.simulate`'s interface, computed by the C model under qemu-arm
+    """:func:`pynn_glif3.oracles.reference.simulate`'s interface, computed by the C model under qemu-arm
     (the ticks of the hold are run and left out of the result)."""
     net = prepare(neurons, n_steps, dt, recurrent, inputs, input_spikes, bkg_weights, bkg_counts,
                   max_delay_ms, ring_buffer_shifts, max_summed_weights, route_negative_to_excitatory,

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
-from pynn_glif3.netspec import NeuronParameters, Synapses
-from pynn_glif3.propagators import propagators
+from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.propagators import propagators
 from pynn_glif3.backends.spinnaker.layout import LSB, decode
 
 HALF_LSB = LSB / 2.0

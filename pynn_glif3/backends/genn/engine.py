@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS, RECEPTORS
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.timing import START_STEP
 from pynn_glif3.backends.genn import genn_models, snippets
 from pynn_glif3.backends.genn.genn_models import NEURON_STATE, PSC_SCALE, PSC_STATE, PSC_VAR
 from pynn_glif3.backends.genn.simulator import require_pygenn

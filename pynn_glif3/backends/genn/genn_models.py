@@ -6,7 +6,7 @@ GLIF3Alpha
 
     * a hold: before ``TStart`` (the middle of step ``start_step``) the neuron keeps its initial
       state and the postsynaptic models drop their input, as every GLIF3Alpha native model does
-      (``pynn_glif3.timing``: the training model's row 0 is computed in step ``start_step``);
+      (``pynn_glif3.model.timing``: the training model's row 0 is computed in step ``start_step``);
     * the postsynaptic model's read-only per-neuron constants (``S``, ``P``) are stored on the
       neuron, one copy per receptor (``S_1`` .. ``S_4``, ...), and the postsynaptic model reads them
       through neuron variable references.  Every PSM variable that remains (``X``, ``Y``) starts at

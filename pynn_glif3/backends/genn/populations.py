@@ -11,7 +11,7 @@ from pyNN import common, errors
 from pyNN.parameters import LazyArray, ParameterSpace, simplify
 
 from pynn_glif3 import model
-from pynn_glif3.netspec import NeuronParameters
+from pynn_glif3.model.physical import NeuronParameters
 from pynn_glif3.backends.genn import simulator
 from pynn_glif3.backends.genn.genn_models import NEURON_STATE, PSC_STATE
 from pynn_glif3.backends.genn.recording import Recorder

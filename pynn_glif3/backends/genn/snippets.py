@@ -2,7 +2,7 @@
 
 ``load()`` returns the code strings and variable declarations; ``neuron_var_values`` and
 ``psm_var_values`` compute each neuron's variable values from the physical parameters (with
-:func:`pynn_glif3.propagators.propagators`); ``undeclared_names`` checks that a snippet uses only names it
+:func:`pynn_glif3.model.propagators.propagators`); ``undeclared_names`` checks that a snippet uses only names it
 declares or GeNN defines.
 """
 
@@ -12,8 +12,8 @@ import re
 import numpy as np
 
 from pynn_glif3.backends.native import native_dir
-from pynn_glif3.netspec import NeuronParameters
-from pynn_glif3.propagators import propagators
+from pynn_glif3.model.physical import NeuronParameters
+from pynn_glif3.model.propagators import propagators
 
 #: Names GeNN 5 defines inside neuron and postsynaptic code, and the C maths used here.
 GENN_NEURON_NAMES = {"Isyn", "dt", "t", "id", "fmax", "fmin", "exp", "log", "sqrt", "fabs"}

@@ -10,7 +10,7 @@ With PyNN nothing here needs calling::
 The module is built on first use (C++, about 30 s, cached per NEST version; ``python -m
 pynn_glif3 build-nest`` builds it ahead) and loaded into every NEST kernel PyNN creates.  With
 PyNEST, call :func:`install` after each ``nest.ResetKernel()`` and before creating nodes.  How
-training steps map onto NEST times: ``docs/timing.md`` and :mod:`pynn_glif3.timing`; the module
+training steps map onto NEST times: ``docs/timing.md`` and :mod:`pynn_glif3.model.timing`; the module
 itself: ``docs/nest.md``.
 
 This package imports NEST only when :func:`install` (or the backend) is used; building does not.

@@ -10,7 +10,7 @@ every step.  With the 17,400 LGN units of the V1 model these outnumbered the V1 
 visit reads memory that is not in cache.  NEST's ``spike_train_injector`` is one node per source,
 on one thread, whose spikes are sent like a neuron's.  A spike at time T reaches a target over a
 delay of k steps in the same step as a PyNN ``SpikeSourceArray`` spike at T (PyNN shifts its
-generator times by the parrot's step), so :mod:`pynn_glif3.timing` holds for both.
+generator times by the parrot's step), so :mod:`pynn_glif3.model.timing` holds for both.
 """
 
 import collections.abc

@@ -2,7 +2,7 @@
 
 ``glif3_alpha`` holds the values itself, in its ``rise_input`` table (pA, four per training row:
 receptors 1..4 of row 0, then row 1, ...); the update of row ``m`` adds row ``m`` to the PSC rise
-input ``u`` after the step's spikes, as :func:`pynn_glif3.reference.simulate` adds its noise term.
+input ``u`` after the step's spikes, as :func:`pynn_glif3.oracles.reference.simulate` adds its noise term.
 No device and no event per step is needed (the model's header documents the table).
 """
 

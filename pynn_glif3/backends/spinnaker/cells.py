@@ -11,7 +11,7 @@ from spynnaker.pyNN.models.defaults import default_initial_values
 from spynnaker.pyNN.models.neuron import AbstractPyNNNeuronModelStandard
 
 from pynn_glif3 import model
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.timing import START_STEP
 from pynn_glif3.backends.spinnaker.components import (CurrentInputPicoAmps, GLIF3AlphaSynapseType,
                                                       GLIF3NeuronModel, GLIF3ThresholdType)
 from pynn_glif3.backends.spinnaker.layout import hold_ticks

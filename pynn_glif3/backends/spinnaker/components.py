@@ -24,8 +24,9 @@ from spynnaker.pyNN.models.neuron.synapse_types import AbstractSynapseType
 from spynnaker.pyNN.models.neuron.threshold_types import AbstractThresholdType
 from spynnaker.pyNN.utilities.struct import Struct
 
-from pynn_glif3 import model, units
-from pynn_glif3.netspec import NeuronParameters
+from pynn_glif3 import model
+from pynn_glif3.model import units
+from pynn_glif3.model.physical import NeuronParameters
 from pynn_glif3.backends.spinnaker.layout import (NEURON_PARAMS_FIELDS, N_SYNAPSE_TYPES,
                                                   SYNAPSE_PARAMS_FIELDS, SYNAPSE_TYPE_NAMES,
                                                   THRESHOLD_PARAMS_FIELDS, derive)

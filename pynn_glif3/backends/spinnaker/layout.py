@@ -24,9 +24,9 @@ import math
 import numpy as np
 
 from pynn_glif3.model import N_RECEPTORS
-from pynn_glif3.netspec import NeuronParameters
-from pynn_glif3.propagators import propagators
-from pynn_glif3.timing import START_STEP
+from pynn_glif3.model.physical import NeuronParameters
+from pynn_glif3.model.propagators import propagators
+from pynn_glif3.model.timing import START_STEP
 
 S1615 = "S1615"     # signed 16.15 fixed point (C REAL / accum)
 U032 = "U032"       # unsigned 0.32 fixed point (C unsigned long fract)
@@ -91,7 +91,7 @@ def hold_ticks(start_step):
     The neuron holds through timing.md's steps ``0 .. start_step - 1``, which are sPyNNaker's steps
     ``1 .. start_step``, and through sPyNNaker's step 0 (before timing.md's step 0); training row
     ``m`` is then computed in sPyNNaker's step ``start_step + 1 + m``, whose spikes sPyNNaker stamps
-    ``(start_step + 1 + m) h``, as :meth:`pynn_glif3.timing.StepTiming.row_times` expects.
+    ``(start_step + 1 + m) h``, as :meth:`pynn_glif3.model.timing.StepTiming.row_times` expects.
     """
     steps = np.asarray(start_step, dtype=np.float64)
     if not np.all((steps >= 0) & (steps < 2 ** 32 - TICK_OF_STEP_0) & (steps == np.rint(steps))):

@@ -1,0 +1,358 @@
+"""Build a V1 network on any PyNN simulator and present one stimulus sample to it.
+
+The builder takes a network description (:class:`pynn_glif3.model.network.V1Network`, or anything
+with ``neurons``, ``recurrent``, ``inputs``, ``bkg_weights`` and ``readout_ids``), the input spikes
+of one trial (steps x LGN units, as the training model consumes them) and the background counts,
+and creates on ``sim``:
+
+* ``cells``: one GLIF3Alpha population with every neuron's parameters;
+* recurrent projections, one per receptor, signed weights in nA, delays under a policy;
+* ``lgn``: one spike source per input unit, timed so that its spikes arrive at the training step
+  (the backend's spike source: PyNN's SpikeSourceArray, or on NEST ``spike_train_injector``);
+* ``background``: the training model's shared Binomial(10, 0.1) count per step as ten sources
+  (or ten per neuron, independent), each connected with the neuron's background weight;
+* or, with ``background="decoded"``, the decoded noise of the published training
+  (:class:`pynn_glif3.model.noise.NoiseDraws`): row m adds ``noise.step_input(m) * (V_th - E_L)`` pA to
+  each receptor's PSC rise, as the reference does.  This needs per-step input into a receptor,
+  which PyNN's current sources cannot address; the backend provides it where the simulator can
+  (NEST), and raises NotImplementedError elsewhere.
+
+Nothing here depends on which simulator ``sim`` is: its backend (:func:`pynn_glif3.backends.backend_for`)
+gives the cell type, the spike sources, bulk connection and whether many trials fit in one run,
+and the timing is the same everywhere.  Connections go through :class:`~pynn_glif3.backends.connectors.FromArraysConnector`,
+which bulk-connects where the simulator can.  Timing follows :mod:`pynn_glif3.model.timing`.
+"""
+
+from dataclasses import dataclass, field
+import time
+
+import numpy as np
+
+from pynn_glif3.model import units
+from pynn_glif3.backends import backend_for
+from pynn_glif3.backends.connectors import FromArraysConnector
+from pynn_glif3.model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
+from pynn_glif3.model.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
+
+DELAY_POLICIES = ("training", "edge", "raw")
+BACKGROUNDS = ("shared", "independent", "none", "decoded")
+RECORD_CHOICES = ("all", "readout")
+
+
+@dataclass
+class BuildOptions:
+    """How to build: delay policy, background, which neurons (``record``) and which variables
+    (``variables``, e.g. ``("spikes", "v", "asc_1")``) to record.
+
+    ``delays="training"`` clips to ``[dt, max_delay_ms]`` and rounds as the training model does;
+    ``"edge"`` does the same (it differs in which delays the training pickles' reader gives each
+    synapse, see :func:`pynn_glif3.io.read_network`); ``"raw"`` keeps the file's delays (only
+    raised to ``dt``, which no simulator goes below).
+    """
+    dt: float = 1.0
+    delays: str = "training"
+    max_delay_ms: float = TRAINING_MAX_DELAY_MS
+    background: str = "shared"
+    record: str = "all"
+    variables: tuple = ("spikes",)
+
+    def __post_init__(self):
+        for name, value, allowed in (("delays", self.delays, DELAY_POLICIES),
+                                     ("background", self.background, BACKGROUNDS),
+                                     ("record", self.record, RECORD_CHOICES)):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+@dataclass
+class DelayReport:
+    """How the delay policy changed the file's delays."""
+    policy: str
+    n_synapses: int
+    raised_to_dt: int        # shorter than one step
+    clipped_to_max: int      # longer than the training model's max_delay
+    rounded: int             # otherwise moved to a whole step
+
+    @property
+    def changed(self):
+        return self.raised_to_dt + self.clipped_to_max + self.rounded
+
+    def __str__(self):
+        return (f"delays ({self.policy} policy): {self.changed} of {self.n_synapses} synapses changed: "
+                f"{self.raised_to_dt} raised to one step, {self.clipped_to_max} clipped to the maximum, "
+                f"{self.rounded} rounded to a whole step")
+
+
+def simulator_delays(delays_ms, options):
+    """Delays (ms) to give the simulator under ``options``, and a :class:`DelayReport`."""
+    d = np.asarray(delays_ms, dtype=float)
+    dt = options.dt
+    low = d < dt
+    if options.delays != "raw":         # training and edge: the training rule
+        out = grid_times(delay_steps(d, dt, options.max_delay_ms), dt)
+        high = d > max(options.max_delay_ms, dt)
+    else:
+        out = np.maximum(d, dt)
+        high = np.zeros(d.shape, dtype=bool)
+    moved = np.abs(out - d) > 1e-9 * dt
+    return out, DelayReport(options.delays, int(d.size), int(low.sum()), int(high.sum()),
+                            int((moved & ~low & ~high).sum()))
+
+
+def draw_background(n_steps, n_neurons, seed, mode="shared"):
+    """Background counts Binomial(10, 0.1) per step: (n_steps,) shared, or (n_steps, N) independent."""
+    rng = np.random.default_rng(seed)
+    if mode == "shared":
+        return rng.binomial(N_BACKGROUND_SOURCES, 0.1, size=n_steps).astype(np.float64)
+    if mode == "independent":
+        return rng.binomial(N_BACKGROUND_SOURCES, 0.1, size=(n_steps, n_neurons)).astype(np.float64)
+    if mode in ("none", "decoded"):     # decoded noise: see pynn_glif3.model.noise
+        return None
+    raise ValueError(f"background must be one of {', '.join(BACKGROUNDS)}; got {mode!r}")
+
+
+@dataclass
+class BuiltNetwork:
+    """A network built on a simulator, with what is needed to run it and read it back."""
+    sim: object
+    net: object
+    options: BuildOptions
+    timing: StepTiming
+    cells: object
+    recorded: object                 # the Population or PopulationView that records
+    recorded_ids: np.ndarray         # neuron indices of ``recorded``, in its order
+    lgn: object = None
+    background: object = None        # background sources, or the nodes holding the decoded noise
+    projections: list = field(default_factory=list)
+    delay_report: DelayReport = None
+    build_seconds: float = 0.0
+    trial_timings: list = None       # one StepTiming per trial (None: one trial, ``timing``)
+
+    @property
+    def n_trials(self):
+        return 1 if self.trial_timings is None else len(self.trial_timings)
+
+    def run(self, n_steps):
+        """Simulate training rows ``0 .. n_steps - 1`` (of every trial); returns the wall-clock
+        seconds."""
+        last = self.timing if self.trial_timings is None else self.trial_timings[-1]
+        start = time.perf_counter()
+        self.sim.run(last.run_time(n_steps))
+        return time.perf_counter() - start
+
+    def get_data(self):
+        return self.recorded.get_data()
+
+    def raster(self, block, n_steps):
+        """(n_steps, N) spikes in training rows from a neo Block of :meth:`get_data`;
+        neurons that were not recorded stay False."""
+        sub = self.timing.spike_raster(recorded_spike_times(block), n_steps)
+        out = np.zeros((n_steps, self.cells.size), dtype=bool)
+        out[:, self.recorded_ids] = sub
+        return out
+
+    def trial_rasters(self, block, n_steps):
+        """(n_trials, n_steps, N) spikes in training rows, one raster per trial."""
+        times = recorded_spike_times(block)
+        out = np.zeros((self.n_trials, n_steps, self.cells.size), dtype=bool)
+        for k, timing in enumerate(self.trial_timings or [self.timing]):
+            begin, end = timing.origin, timing.row_times(n_steps - 1) + 0.5 * timing.dt
+            in_trial = [t[(t > begin) & (t < end)] for t in times]
+            out[k][:, self.recorded_ids] = timing.spike_raster(in_trial, n_steps)
+        return out
+
+
+def spike_times_ms(trains):
+    """Spike times of neo SpikeTrains as plain float arrays in ms (one unit conversion for all:
+    neo's per-train rescaling costs about a millisecond each)."""
+    import quantities as pq
+    to_ms = float(trains[0].units.rescale(pq.ms).magnitude) if len(trains) else 1.0
+    return [st.magnitude * to_ms for st in trains]
+
+
+def recorded_spike_times(block):
+    """Spike times (ms) of the last segment of a :meth:`BuiltNetwork.get_data` Block, in
+    population order."""
+    trains = block.segments[-1].spiketrains
+    return spike_times_ms(sorted(trains, key=lambda st: st.annotations["source_index"]))
+
+
+def _pynn_parameters(neurons):
+    p = neurons
+    return units.physical_to_pynn(p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps,
+                                  p.tau_syn, p.I_offset)
+
+
+def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, label):
+    """One projection per receptor; weights pA -> nA (signed), delays in ms."""
+    projections = []
+    for r, name in enumerate(RECEPTORS):
+        sel = np.flatnonzero(receptor == r)
+        if not sel.size:
+            continue
+        connector = FromArraysConnector(source[sel], target[sel], units.pA_to_nA(weight_pA[sel]),
+                                        delay_ms[sel], keep_arrays=False)
+        projections.append(sim.Projection(pre, post, connector, sim.StaticSynapse(),
+                                          receptor_type=name, label=f"{label}->{name}"))
+    return projections
+
+
+def spike_sources(sim, spike_times, label):
+    """A Population of spike sources on ``sim``, one per array of ``spike_times`` (ms), of the
+    backend's spike-source type."""
+    from pyNN.parameters import Sequence
+
+    celltype = backend_for(sim).spike_source_type()
+    return sim.Population(len(spike_times), celltype(spike_times=[Sequence(t) for t in spike_times]),
+                          label=label)
+
+
+def decoded_noise_currents(noise, neurons, n_steps):
+    """(n_steps, N, 4) pA of the decoded noise, computed exactly as :func:`reference.simulate`."""
+    if noise.n_steps < n_steps or noise.n_neurons != neurons.n:
+        raise ValueError(f"decoded noise draws cover {noise.n_steps} steps of {noise.n_neurons} "
+                         f"neurons; need {n_steps} steps of {neurons.n}")
+    vs = neurons.V_th - neurons.E_L
+    return noise.all_input()[:n_steps] * vs[None, :, None]
+
+
+def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=None, noise=None,
+          n_steps=None):
+    """Create ``net`` on ``sim`` (after ``sim.setup(timestep=options.dt, min_delay=options.dt)``) for one trial.
+
+    ``input_spikes`` (n_steps, n_inputs) spike counts per training step; ``bkg_counts`` (n_steps,)
+    shared or (n_steps, N) per neuron (see :func:`draw_background`), or None for no background.
+    ``noise``: the trial's :class:`pynn_glif3.model.noise.NoiseDraws`, required with
+    ``options.background == "decoded"`` (and only then); its first ``n_steps`` rows are used
+    (default: all of them).
+    """
+    options = options or BuildOptions()
+    decoded = options.background == "decoded"
+    if decoded and noise is None:
+        raise ValueError("background='decoded' needs the trial's decoded noise draws (noise=...)")
+    if noise is not None and not decoded:
+        raise ValueError(f"noise draws were given but background is {options.background!r}; "
+                         f"use background='decoded'")
+    return _build(sim, net, [input_spikes], [bkg_counts], options, StepTiming(dt=options.dt), None,
+                  cell_type, noise, n_steps)
+
+
+def supports_trials(sim):
+    """Whether GLIF3Alpha on the PyNN module ``sim`` runs many trials in one simulation."""
+    return backend_for(sim).trials_in_one_run
+
+
+def trial_start_step(net, options):
+    """Hold steps at the start of each trial: enough for every delayed spike of the previous trial
+    to arrive inside the hold (docs/timing.md, "Many trials in one run")."""
+    longest = 1
+    rec = net.recurrent
+    if rec is not None and rec.n:
+        # both delay policies are non-decreasing, so the longest delay maps to the longest
+        longest = int(np.rint(simulator_delays(np.max(rec.delay), options)[0] / options.dt))
+    return max(START_STEP, longest)
+
+
+def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_type=None):
+    """Create ``net`` once for many independent trials that run one after the other.
+
+    ``input_spikes`` (n_trials, n_steps, n_inputs) and ``bkg_counts`` (n_trials, n_steps) or
+    (n_trials, n_steps, N), or None.  Every trial starts from the same initial state and sees only
+    its own input, exactly as separate builds would; read the results with
+    :meth:`BuiltNetwork.trial_rasters`.  Only simulators whose GLIF3Alpha supports trials (NEST)
+    can do this; others raise NotImplementedError (build one trial at a time there).
+    """
+    options = options or BuildOptions()
+    if options.background == "decoded":
+        raise NotImplementedError("build_trials: background='decoded' needs one build per trial")
+    input_spikes = np.asarray(input_spikes)
+    if input_spikes.ndim != 3:
+        raise ValueError(f"build_trials: input spikes must have shape (n_trials, n_steps, n_inputs), "
+                         f"got {input_spikes.shape}")
+    n_trials, n_steps = input_spikes.shape[:2]
+    counts = [None] * n_trials if bkg_counts is None else list(np.asarray(bkg_counts))
+    if len(counts) != n_trials:
+        raise ValueError(f"build_trials: {len(counts)} background count rows for {n_trials} trials")
+    backend = backend_for(sim)
+    if not backend.trials_in_one_run:
+        raise NotImplementedError(f"build_trials: GLIF3Alpha on {backend.label} runs one trial per "
+                                  f"build here; build one trial at a time")
+    cell = (cell_type or backend.cell_type)(**_pynn_parameters(net.neurons))
+    start_step = trial_start_step(net, options)
+    trial_steps = start_step + n_steps
+    cell.extra_parameters = {"start_step": start_step, "trial_steps": trial_steps}
+    timing = StepTiming(dt=options.dt, start_step=start_step)
+    timings = [timing.for_trial(k, trial_steps) for k in range(n_trials)]
+    return _build(sim, net, list(input_spikes), counts, options, timing, timings, cell, None, n_steps)
+
+
+def _concat_trains(per_trial):
+    """Per-source spike times of several trials, joined: list over sources of sorted arrays."""
+    return [np.concatenate(parts) for parts in zip(*per_trial)]
+
+
+def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, noise, n_steps):
+    backend = backend_for(sim)
+    decoded = options.background == "decoded"
+    if decoded:
+        backend.check_receptor_currents()      # before anything is built
+    start = time.perf_counter()
+    n = net.neurons.n
+    if cell is None or isinstance(cell, type):
+        cell = (cell or backend.cell_type)(**_pynn_parameters(net.neurons))
+    cells = sim.Population(n, cell, label="V1")
+    built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n), trial_timings=timings)
+    timings = timings or [timing]
+
+    rec = net.recurrent
+    if rec is not None and rec.n:
+        delays, built.delay_report = simulator_delays(rec.delay, options)
+        built.projections += _project(sim, cells, cells, rec.source, rec.target, rec.receptor,
+                                      rec.weight, delays, "V1")
+
+    if input_spikes[0] is not None and net.inputs is not None and net.inputs.n:
+        trains = _concat_trains([t.input_spike_times(x) for t, x in zip(timings, input_spikes)])
+        built.lgn = spike_sources(sim, trains, "LGN")
+        inp = net.inputs
+        built.projections += _project(sim, built.lgn, cells, inp.source, inp.target, inp.receptor,
+                                      inp.weight, np.full(inp.n, timing.input_delay), "LGN")
+
+    if bkg_counts[0] is not None and net.bkg_weights is not None:
+        built.background = _background(sim, net, bkg_counts, timings, built)
+    if decoded:
+        rows = noise.n_steps if n_steps is None else int(n_steps)
+        built.background = backend.inject_receptor_currents(
+            cells, decoded_noise_currents(noise, net.neurons, rows))
+
+    if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
+        ids = np.unique(np.asarray(net.readout_ids).ravel())
+        built.recorded, built.recorded_ids = cells[ids], ids
+    if options.variables:
+        built.recorded.record(list(options.variables))
+    built.build_seconds = time.perf_counter() - start
+    return built
+
+
+def _background(sim, net, bkg_counts, timings, built):
+    """Background sources for the counts of each trial (``bkg_counts``, one array per trial)."""
+    counts = np.asarray(bkg_counts[0], dtype=float)
+    n = net.neurons.n
+    w = np.asarray(net.bkg_weights, dtype=float)
+    target, receptor = np.nonzero(w)
+    k = N_BACKGROUND_SOURCES
+    if counts.ndim == 1:
+        # ten sources shared by every neuron: in row m the first counts[m] of them spike
+        trains = _concat_trains([t.background_spike_times(c) for t, c in zip(timings, bkg_counts)])
+        source = np.repeat(np.arange(k), target.size)
+        tgt, rcp = np.tile(target, k), np.tile(receptor, k)
+    else:
+        # ten sources per neuron: source j * n + i feeds neuron i
+        per_neuron = [_concat_trains([t.background_spike_times(np.asarray(c)[:, i])
+                                      for t, c in zip(timings, bkg_counts)]) for i in range(n)]
+        trains = [per_neuron[i][j] for j in range(k) for i in range(n)]
+        source = (np.arange(k)[:, None] * n + target[None, :]).ravel()
+        tgt, rcp = np.tile(target, k), np.tile(receptor, k)
+    pop = spike_sources(sim, trains, "background")
+    built.projections += _project(sim, pop, built.cells, source, tgt, rcp, w[tgt, rcp],
+                                  np.full(source.size, timings[0].input_delay), "background")
+    return pop
