@@ -279,12 +279,14 @@ def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, co
         if on_simulate is not None:
             on_simulate()
         for k, run_seconds in built.run_trials(T):
-            # the recorder is emptied at each read: it holds this trial's spikes only
+            # with many trials the recorder is emptied at each read: it holds this trial's
+            # spikes only (one trial: nothing to empty, which not every simulator supports)
+            clear = built.n_trials > 1
             if variables_other_than_spikes:
-                block = built.get_data(clear=True)          # gathered onto rank 0
+                block = built.get_data(clear=clear)         # gathered onto rank 0
                 spikes = built.spike_arrays(block)
             else:
-                spikes = built.read_spikes(clear=True)      # gathered onto rank 0
+                spikes = built.read_spikes(clear=clear)     # gathered onto rank 0
             if not procs.is_root:
                 continue
             neurons, times_ms = built.trial_spikes(*spikes, T)[k]
