@@ -37,7 +37,8 @@ fi
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 case "$job" in
     demo)
-        echo "== main job: one network on every engine, then a V1 network on NEST"
+        echo "== main job: pynn-glif3 compare ${*:-(the bundled digits V1 network of 2,000 neurons, its 300 held-out samples)}"
+        echo "   on NEST (or --simulator) and on the TensorFlow model, with the same input spikes"
         exec "$venv/bin/python" examples/demo.py "$@"
         ;;
     test)

@@ -58,12 +58,14 @@ setup(
     packages=find_packages(include=["pynn_glif3", "pynn_glif3.*"]),
     include_package_data=True,
     package_data={"pynn_glif3": ["native/**/*", "bundled/*.h5", "bundled/*.json"]},
-    install_requires=["numpy>=1.24", "h5py>=3.8"],
+    install_requires=["numpy>=1.24", "h5py>=3.8", "tqdm>=4.60"],
     extras_require={
-        "pynn": ["pyNN>=0.12", "neo>=0.13"],
-        "nest": ["pyNN>=0.12", "neo>=0.13", "nest-simulator>=3.10", "boost-headers", "cmake", "ninja"],
+        # nixio: the V1 job writes its neo results in NIX
+        "pynn": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5"],
+        "nest": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "nest-simulator>=3.10", "boost-headers",
+                 "cmake", "ninja"],
         "tf": ["tensorflow-cpu>=2.16"],
-        "spinnaker": ["pyNN>=0.12", "neo>=0.13", "spynnaker"],
+        "spinnaker": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "spynnaker"],
         "plots": ["matplotlib"],
         "digits": ["scikit-learn"],
         "test": ["pytest", "scipy", "scikit-learn"],

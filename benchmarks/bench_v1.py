@@ -13,7 +13,9 @@ pool of 10,000 values, held in each neuron's ``rise_input`` table), ``none``.
 
 ``build_s`` is the builder's time; ``prepare_s`` the first 10 ms of simulation, in which NEST
 sorts and indexes the connections once; ``sim_s_per_bio_s`` the wall time per biological second
-of the rest of the run.  Targets for the full core on a 2-core machine: build < 60 s, < 3 s wall
+of the rest of the run.  Every neuron's spikes are recorded; ``results_s`` is the time to read
+them and save them as the V1 job saves a sample (step raster .npz, neo Block in NIX, JSON), and
+``results_per_sim`` its ratio to the whole simulation (``prepare_s`` + the rest).  Targets for the full core on a 2-core machine: build < 60 s, < 3 s wall
 time per biological second, < 4 GB.
 """
 
@@ -64,13 +66,33 @@ def one_run(n, threads, bio_ms, seed=0, background="shared"):
     first_ms = PREPARE_MS
     prepare_s, _ = timed(sim.run, first_ms)
     run_s, _ = timed(sim.run, built.timing.run_time(bio_ms) - first_ms)
-    spikes = built.raster(built.get_data(), bio_ms).sum()
+    results_s, spikes = write_results(built, bio_ms)
     sim.end()
     sim_ms = built.timing.run_time(bio_ms) - first_ms
     print(json.dumps(dict(neurons=n, synapses=int(net.recurrent.n), threads=threads, background=background,
                           generate_s=gen_s, build_s=built.build_seconds, prepare_s=prepare_s, sim_s=run_s,
                           sim_s_per_bio_s=run_s * 1000.0 / sim_ms, rate_hz=spikes * 1000.0 / bio_ms / n,
-                          peak_mb=peak_rss_mb())))
+                          spikes=spikes, results_s=results_s,
+                          results_per_sim=results_s / (prepare_s + run_s), peak_mb=peak_rss_mb())))
+
+
+def write_results(built, bio_ms):
+    """Read every recorded spike and save them as the V1 job saves a sample (step raster .npz,
+    neo Block in NIX, record JSON) into a temporary directory: (seconds, number of spikes)."""
+    import tempfile
+    import time
+    from pynn_glif3.jobs import v1
+
+    start = time.perf_counter()
+    neurons, times_ms = built.read_spikes()
+    raster = built.raster_of(neurons, times_ms, bio_ms)
+    block = v1.sample_block(neurons, times_ms, built.timing.run_time(bio_ms), built.recorded_ids,
+                            built.cells.size, sample=0)
+    with tempfile.TemporaryDirectory() as out:
+        os.makedirs(os.path.join(out, "samples"))
+        v1._save_sample(out, dict(sample=0, spikes=int(neurons.size)), raster, block)
+        seconds = time.perf_counter() - start
+    return seconds, int(neurons.size)
 
 
 def main():
@@ -103,7 +125,7 @@ def main():
                 print_table(rows[-1:], list(rows[-1]))
     print()
     print_table(rows, ["neurons", "synapses", "threads", "background", "build_s", "prepare_s",
-                       "sim_s_per_bio_s", "rate_hz", "peak_mb"])
+                       "sim_s_per_bio_s", "rate_hz", "spikes", "results_s", "results_per_sim", "peak_mb"])
     write_json(args.json, "v1_nest", rows, bio_ms=bio)
 
 

@@ -56,3 +56,36 @@ def test_compare():
     assert c["identical_fraction"] < 1.0 and c["count_correlation"] < 1.0
     seg_a, seg_b = _segment(a), _segment(b)
     assert analysis.compare_segments(seg_a, seg_b, 300) == c
+
+
+def test_array_forms_of_neo_spikes_read_as_the_per_neuron_form():
+    """neo's SpikeTrainList kept as arrays (as PyNN makes it, channel ids with a source_index per
+    channel) and one SpikeTrain of all spikes with a per-spike source_index (the V1 job's sample
+    Blocks) give the same raster and counts as one SpikeTrain per neuron."""
+    from neo.core.spiketrainlist import SpikeTrainList
+    from pynn_glif3.jobs import v1
+
+    rng = np.random.default_rng(3)
+    r = rng.random((150, 9)) < 0.08
+    steps, neurons = np.nonzero(r)
+    order = rng.permutation(steps.size)                  # spikes in any order
+    times = steps[order] * 1.0
+    channel_ids = 1000 + 7 * neurons[order]              # simulator ids, not indices
+    seg = neo.Segment()
+    seg.spiketrains = SpikeTrainList.from_spike_time_array(
+        times, channel_ids, 1000 + 7 * np.arange(9), t_stop=150.0 * pq.ms, units="ms",
+        t_start=0.0 * pq.ms, source_index=np.arange(9))
+    block = v1.sample_block(neurons[order], times, 150.0, np.arange(9), 9, sample=4)
+    for data in (seg, block):
+        np.testing.assert_array_equal(analysis.raster(data, 150), r)
+        np.testing.assert_array_equal(analysis.spike_counts(data), r.sum(axis=0))
+        np.testing.assert_array_equal(analysis.spike_counts(data, 9, 20, 90), r[20:90].sum(axis=0))
+    per_neuron = v1.spiketrains_of(block)
+    assert [len(st) for st in per_neuron] == r.sum(axis=0).tolist()
+    np.testing.assert_array_equal(analysis.raster(_segment_of(per_neuron), 150, n=9), r)
+
+
+def _segment_of(trains):
+    seg = neo.Segment()
+    seg.spiketrains.extend(list(trains))
+    return seg

@@ -15,6 +15,7 @@ import pytest
 
 from pynn_glif3.verification.nest_mpi import mpi_python, mpirun
 from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
+from pynn_glif3.jobs import v1
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_NEURONS, N_LGN, SAMPLES = 1000, 300, (0, 1)
@@ -92,9 +93,10 @@ def test_same_spikes_on_one_process_two_mpi_processes_and_two_threads(python, fi
         reference = records["2 MPI processes"][sample]["reference"]
         assert reference["first_divergent_step"] is None and reference["identical_fraction"] == 1.0
         # the neo file is written once, holding every neuron, however many processes ran
-        block = neo.io.PickleIO(os.path.join(outs["2 MPI processes"], "samples",
-                                             f"sample_{sample:05d}.neo.pkl")).read_block()
-        trains = block.segments[0].spiketrains
+        with neo.io.NixIO(os.path.join(outs["2 MPI processes"], "samples", f"sample_{sample:05d}.nix"),
+                          mode="ro") as io:
+            block = io.read_block()
+        trains = v1.spiketrains_of(block)
         assert len(trains) == N_NEURONS
         assert sum(len(t) for t in trains) == one.shape[1]
     written = sorted(os.listdir(outs["2 MPI processes"] / "samples"))

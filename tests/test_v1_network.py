@@ -14,6 +14,7 @@ pytest.importorskip("pyNN.nest")
 
 from pynn_glif3 import analysis, builder  # noqa: E402
 from pynn_glif3.oracles import reference
+from pynn_glif3.jobs import v1  # noqa: E402
 from pynn_glif3.io import read_network  # noqa: E402
 from pynn_glif3.io.stimulus_h5 import open_stimulus  # noqa: E402
 from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
@@ -47,7 +48,10 @@ def test_nest_run_equals_reference_on_a_2000_neuron_v1(v1_files):
     assert set(built.background.node_collection.get("model")) == {"spike_train_injector"}
     built.run(T)
     nest_spikes = built.raster(built.get_data(), T)
+    # the same spikes read from PyNN's recorder as arrays, without a neo Block
+    from_arrays = built.raster_of(*built.read_spikes(), T)
     sim.end()
+    np.testing.assert_array_equal(from_arrays, nest_spikes)
     ref = reference.simulate(net.neurons, T, recurrent=net.recurrent, inputs=net.inputs,
                              input_spikes=spikes_in, bkg_weights=net.bkg_weights, bkg_counts=bkg)
     assert ref.spikes.sum() > 5000 and spikes_in.sum() > 1000
@@ -106,18 +110,79 @@ def test_cli_end_to_end_24_samples(small_files, tmp_path):
     assert results["accuracy"] == pytest.approx(np.mean([r["label"] == r["predicted"] for r in results["per_sample"]]))
     assert np.sum(results["confusion"]) == 24
     assert f"accuracy {results['accuracy']:.1%}" in proc.stdout
-    block = neo.io.PickleIO(os.path.join(out, "samples", "sample_00007.neo.pkl")).read_block()
-    assert block.annotations["sample"] == 7
-    assert len(block.segments[0].spiketrains) == 500
+    _check_neo_files_equal_the_spike_arrays(out, results["per_sample"], n_neurons=500)
     for png in ("confusion.png", "population_rates.png", "raster_sample_00000.png"):
         assert os.path.getsize(os.path.join(out, png)) > 5000
 
 
+def _check_neo_files_equal_the_spike_arrays(out, records, n_neurons, dt=1.0):
+    """Every sample's NIX file, read with neo's NixIO, holds the spikes of its .npz arrays (the
+    raster the prediction was read from), as one SpikeTrain per neuron too."""
+    import neo.io
+    from pynn_glif3.model.timing import START_STEP
+
+    for r in records:
+        with neo.io.NixIO(os.path.join(out, "samples", f"sample_{r['sample']:05d}.nix"), mode="ro") as io:
+            block = io.read_block()
+        assert block.annotations["sample"] == r["sample"]
+        assert block.annotations["predicted"] == r["predicted"] and block.annotations["label"] == r["label"]
+        arrays = np.load(os.path.join(out, "samples", f"sample_{r['sample']:05d}_spikes.npz"))
+        n_steps = int(arrays["shape"][0])
+        assert tuple(arrays["shape"]) == (n_steps, n_neurons) and arrays["steps"].size == r["spikes"]
+        (train,) = block.segments[0].spiketrains
+        # a spike of training row m is stamped (START_STEP + 1 + m) dt on the single-trial clock
+        steps = np.rint(train.rescale("ms").magnitude / dt).astype(int) - START_STEP - 1
+        neurons = np.asarray(train.array_annotations["source_index"])
+        got = sorted(zip(steps.tolist(), neurons.tolist()))
+        assert got == sorted(zip(arrays["steps"].tolist(), arrays["neurons"].tolist()))
+        per_neuron = v1.spiketrains_of(block)
+        assert len(per_neuron) == n_neurons
+        counts = np.bincount(arrays["neurons"], minlength=n_neurons)
+        assert [len(st) for st in per_neuron] == counts.tolist()
+        assert [st.annotations["source_index"] for st in per_neuron] == list(range(n_neurons))
+
+
+def test_results_come_out_per_sample_as_each_trial_ends(small_files, tmp_path, monkeypatch):
+    """In a run of many trials, each sample's results are saved and the progress bar advances
+    right after its trial, before the next trial is simulated."""
+    import argparse
+
+    events = []
+
+    class Progress(v1.Progress):
+        def update(self, text=""):
+            events.append("sample saved")
+            assert os.path.exists(os.path.join(out, "samples", f"sample_{text.split()[1][:-1].zfill(5)}.json"))
+            super().update(text)
+
+    run_trials = builder.BuiltNetwork.run_trials
+
+    def counted(self, n_steps):
+        for k, seconds in run_trials(self, n_steps):
+            events.append("trial simulated")
+            yield k, seconds
+
+    monkeypatch.setattr(v1, "Progress", Progress)
+    monkeypatch.setattr(builder.BuiltNetwork, "run_trials", counted)
+    out = str(tmp_path / "results")
+    parser = argparse.ArgumentParser()
+    v1.add_arguments(parser)
+    args = parser.parse_args(["--network", small_files[0], "--stimulus", small_files[1], "--samples",
+                              "0:5", "--window", "50:100", "--trials-per-run", "5", "--out", out,
+                              "--quiet", "--no-plots"])
+    assert v1.run(args) == 0
+    assert events == ["trial simulated", "sample saved"] * 5
+
+
+def _run_args(small_files, out):
+    return [sys.executable, "-m", "pynn_glif3", "run", "--network", small_files[0], "--stimulus",
+            small_files[1], "--samples", "0:12", "--out", out, "--quiet", "--no-plots",
+            "--trials-per-run", "4"]         # each sample is saved when its trial ends
+
+
 def test_interrupted_run_resumes_without_redoing_or_losing_samples(small_files, tmp_path):
     out = str(tmp_path / "results")
-    args = [sys.executable, "-m", "pynn_glif3", "run", "--network", small_files[0], "--stimulus",
-            small_files[1], "--samples", "0:12", "--out", out, "--quiet", "--no-plots",
-            "--trials-per-run", "2"]         # results are saved after each run of 2 samples
+    args = _run_args(small_files, out)
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     samples = os.path.join(out, "samples")
     deadline = time.time() + 240
@@ -139,7 +204,19 @@ def test_interrupted_run_resumes_without_redoing_or_losing_samples(small_files, 
         assert os.stat(os.path.join(samples, f)).st_mtime_ns == mtime       # not redone
     results = json.load(open(os.path.join(out, "results.json")))
     assert sorted(r["sample"] for r in results["per_sample"]) == list(range(12))   # none lost
-    assert not [f for f in os.listdir(samples) if f.endswith(".tmp")]
+    assert not [f for f in os.listdir(samples) if ".tmp" in f]
+    # the same results as a run that was not interrupted
+    whole = str(tmp_path / "whole")
+    assert subprocess.run(_run_args(small_files, whole), cwd=ROOT, capture_output=True).returncode == 0
+    expected = json.load(open(os.path.join(whole, "results.json")))
+    assert [(r["sample"], r["predicted"], r["readout_counts"], r["spikes"]) for r in results["per_sample"]] \
+        == [(r["sample"], r["predicted"], r["readout_counts"], r["spikes"]) for r in expected["per_sample"]]
+    for i in range(12):
+        name = f"sample_{i:05d}_spikes.npz"
+        a, b = np.load(os.path.join(samples, name)), np.load(os.path.join(whole, "samples", name))
+        for key in ("steps", "neurons", "shape"):
+            np.testing.assert_array_equal(a[key], b[key])
+    _check_neo_files_equal_the_spike_arrays(out, results["per_sample"], n_neurons=500)
 
 
 def test_cli_errors_are_explained(small_files, tmp_path):

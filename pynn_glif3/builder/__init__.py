@@ -30,7 +30,6 @@ import numpy as np
 
 from pynn_glif3.model import units
 from pynn_glif3.backends import backend_for
-from pynn_glif3.backends.connectors import FromArraysConnector
 from pynn_glif3.model import RECEPTORS, TRAINING_MAX_DELAY_MS, delay_steps
 from pynn_glif3.model.timing import N_BACKGROUND_SOURCES, START_STEP, StepTiming, grid_times
 
@@ -127,6 +126,8 @@ class BuiltNetwork:
     delay_report: DelayReport = None
     build_seconds: float = 0.0
     trial_timings: list = None       # one StepTiming per trial (None: one trial, ``timing``)
+    _cell_ids: np.ndarray = field(default=None, repr=False)   # the simulator's ids of ``cells``
+    _recorded_cell_ids: list = field(default=None, repr=False)
 
     @property
     def n_trials(self):
@@ -140,26 +141,133 @@ class BuiltNetwork:
         self.sim.run(last.run_time(n_steps))
         return time.perf_counter() - start
 
-    def get_data(self):
-        return self.recorded.get_data()
+    def run_trials(self, n_steps):
+        """Simulate trial after trial (all of them: as :meth:`run`), yielding after each the
+        trial's index and the wall-clock seconds its part of the simulation took, so that its
+        results can be read (:meth:`get_data` with ``clear=True``) before the next one runs."""
+        for k, timing in enumerate(self.trial_timings or [self.timing]):
+            start = time.perf_counter()
+            self.sim.run_until(timing.run_time(n_steps))
+            yield k, time.perf_counter() - start
+
+    def get_data(self, clear=False):
+        """The recording as a neo Block (PyNN's ``get_data``; gathered onto rank 0 under MPI);
+        ``clear`` empties the recorder afterwards, so the next call holds only newer data."""
+        return self.recorded.get_data(clear=clear)
+
+    def read_spikes(self, clear=False):
+        """Every spike recorded so far (since the last ``clear``), gathered onto rank 0 of a
+        distributed run, as two arrays: neuron index into the network (int64), time (ms).
+
+        In one process this asks PyNN's recorder for the spikes as arrays (``_get_spiketimes``,
+        the method each PyNN backend's recorder implements): :meth:`get_data` costs several
+        times more per call in PyNN's bookkeeping (10-20 ms for a 2,000-neuron population on
+        NEST), which adds up when results are read after every trial.  Elsewhere, or when the
+        backend gives no arrays, it reads :meth:`get_data`."""
+        recorder = getattr(self.cells, "recorder", None)
+        get_spiketimes = getattr(recorder, "_get_spiketimes", None)
+        if get_spiketimes is not None and getattr(self.sim, "num_processes", lambda: 1)() == 1:
+            if self._recorded_cell_ids is None:
+                self._recorded_cell_ids = sorted(int(i) for i in self.recorded.all_cells)
+            data = get_spiketimes(self._recorded_cell_ids, clear=clear)
+            if clear:
+                recorder.clear()            # PyNN's own bookkeeping of a clear, as get_data does
+            if isinstance(data, dict):      # some backends: {cell id: times}
+                cells = list(data)
+                times = [np.asarray(data[c], dtype=float) for c in cells]
+                channel_ids = np.repeat(np.asarray(cells, dtype=np.int64), [t.size for t in times])
+                data = channel_ids, (np.concatenate(times) if times else np.empty(0))
+            channel_ids, times_ms = (np.asarray(x) for x in data)
+            return self._index_of_ids(channel_ids.astype(np.int64)), times_ms.astype(float)
+        return self.spike_arrays(self.get_data(clear=clear))
+
+    def _index_of_ids(self, channel_ids):
+        """Network indices of simulator cell ids of ``cells``."""
+        if self._cell_ids is None:
+            # PyNN's id_to_index compares numpy integers with its ID objects, which asks the
+            # simulator for the cell's parameters several times a call: map the ids here
+            self._cell_ids = np.asarray(self.cells.all_cells, dtype=np.int64)
+        index = np.searchsorted(self._cell_ids, channel_ids)
+        if channel_ids.size and (index.max() >= self._cell_ids.size
+                                 or np.any(self._cell_ids[index] != channel_ids)):
+            raise ValueError("the recording holds spikes of cells outside the network's population")
+        return index.astype(np.int64)
+
+    def spike_arrays(self, block):
+        """Every recorded spike of the last segment of ``block`` (from :meth:`get_data`) as two
+        arrays: neuron index into the network (int64) and time (ms), without building a neo
+        SpikeTrain per neuron."""
+        trains = block.segments[-1].spiketrains
+        if _multiplexed(trains):
+            channel_ids, times_ms = multiplexed_ms(trains)
+            return self._index_of_ids(channel_ids), times_ms
+        # one SpikeTrain per neuron: their order by source_index is the order of ``recorded``
+        ordered = sorted(trains, key=lambda st: st.annotations["source_index"])
+        times = spike_times_ms(ordered)
+        counts = np.array([t.size for t in times], dtype=np.int64)
+        neurons = np.repeat(np.asarray(self.recorded_ids, dtype=np.int64)[:len(times)], counts)
+        return neurons, (np.concatenate(times) if times else np.empty(0))
 
     def raster(self, block, n_steps):
         """(n_steps, N) spikes in training rows from a neo Block of :meth:`get_data`;
         neurons that were not recorded stay False."""
-        sub = self.timing.spike_raster(recorded_spike_times(block), n_steps)
+        return self.raster_of(*self.spike_arrays(block), n_steps)
+
+    def raster_of(self, neurons, times_ms, n_steps, timing=None):
+        """(n_steps, N) raster of the spikes ``(neurons, times_ms)`` in the rows of ``timing``
+        (default: the single trial's).  Spikes before row 0 (impossible when the neurons hold
+        their initial state) raise an error; spikes after the last row are ignored."""
+        timing = timing or self.timing
+        rows = timing.rows_of_times(times_ms)
+        if rows.size and rows.min() < 0:
+            first = int(np.argmin(rows))
+            raise ValueError(f"neuron {neurons[first]} spiked at {times_ms[first]} ms, before the "
+                             f"first training row (t <= {timing.origin} ms)")
+        keep = rows < n_steps
         out = np.zeros((n_steps, self.cells.size), dtype=bool)
-        out[:, self.recorded_ids] = sub
+        out[rows[keep], neurons[keep]] = True
+        return out
+
+    def trial_spikes(self, neurons, times_ms, n_steps):
+        """The spikes ``(neurons, times_ms)`` of a many-trial run cut into trials: a list with,
+        per trial, (neurons, times in ms of that trial's own single-trial clock)."""
+        out = []
+        for timing in self.trial_timings or [self.timing]:
+            begin, end = timing.origin, timing.row_times(n_steps - 1) + 0.5 * timing.dt
+            in_trial = (times_ms > begin) & (times_ms < end)
+            out.append((neurons[in_trial], times_ms[in_trial] - trial_shift_ms(timing)))
         return out
 
     def trial_rasters(self, block, n_steps):
         """(n_trials, n_steps, N) spikes in training rows, one raster per trial."""
-        times = recorded_spike_times(block)
-        out = np.zeros((self.n_trials, n_steps, self.cells.size), dtype=bool)
-        for k, timing in enumerate(self.trial_timings or [self.timing]):
-            begin, end = timing.origin, timing.row_times(n_steps - 1) + 0.5 * timing.dt
-            in_trial = [t[(t > begin) & (t < end)] for t in times]
-            out[k][:, self.recorded_ids] = timing.spike_raster(in_trial, n_steps)
-        return out
+        single = StepTiming(dt=self.timing.dt)         # the clock of trial_spikes' times
+        parts = self.trial_spikes(*self.spike_arrays(block), n_steps)
+        return np.stack([self.raster_of(neurons, times, n_steps, single) for neurons, times in parts])
+
+
+def trial_shift_ms(timing):
+    """How much later (ms) the trial of ``timing`` runs than a single trial would: its spike
+    times minus this are those of a single-trial run (rows stamped from ``(START_STEP + 1) h``)."""
+    return (timing.start_step - START_STEP) * timing.dt
+
+
+def _multiplexed(trains):
+    """Whether ``trains`` is neo's SpikeTrainList holding its spikes as two arrays (times and
+    channel ids), as PyNN makes it: reading those costs nothing, one SpikeTrain per neuron does."""
+    from neo.core.spiketrainlist import SpikeTrainList
+    # neo has no public flag for the array form; its SpikeTrains are made on first access
+    return isinstance(trains, SpikeTrainList) and trains._items is None
+
+
+def multiplexed_ms(trains):
+    """(channel ids (int64), spike times (ms)) of a SpikeTrainList (neo's ``multiplexed``)."""
+    import quantities as pq
+    channel_ids, times = trains.multiplexed
+    if not len(times):
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    times_ms = np.asarray(times.rescale(pq.ms).magnitude if hasattr(times, "rescale") else times,
+                          dtype=float)
+    return np.asarray(channel_ids, dtype=np.int64), times_ms
 
 
 def spike_times_ms(trains):
@@ -185,6 +293,9 @@ def _pynn_parameters(neurons):
 
 def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, label):
     """One projection per receptor; weights pA -> nA (signed), delays in ms."""
+    # imported here: PyNN's connectors import matplotlib, which --help need not wait for
+    from pynn_glif3.backends.connectors import FromArraysConnector
+
     projections = []
     for r, name in enumerate(RECEPTORS):
         sel = np.flatnonzero(receptor == r)

@@ -100,7 +100,10 @@ def run(args):
     start = time.perf_counter()
     try:
         with open_stimulus(args.stimulus) as stim:
-            rasters = tf_rasters(net, stim, samples, args, v1.Progress(len(samples), args.quiet))
+            progress = v1.Progress(len(samples), args.quiet)
+            progress.start()           # TF advances a batch at a time: its clock starts now
+            rasters = tf_rasters(net, stim, samples, args, progress)
+            progress.close()
     except FormatError as err:
         print(f"pynn-glif3 compare: {err}", file=sys.stderr)
         return 2

@@ -14,18 +14,20 @@ output is the same as with one process (see docs/mpi.md).
 """
 
 import argparse
+import contextlib
+import gc
 import hashlib
 import importlib
 import json
 import os
 import signal as signals
 import sys
-import time
 
 import numpy as np
 
 from pynn_glif3 import analysis, builder as network
 from pynn_glif3.jobs.parallel import Processes
+from pynn_glif3.model.timing import StepTiming
 
 #: simulator name -> (PyNN module, how to install it)
 SIMULATORS = {
@@ -168,24 +170,47 @@ def _setup_kwargs(args):
 
 
 class Progress:
-    """A one-line progress bar on stderr with an estimate of the time left."""
+    """A progress bar on stderr (tqdm's) with an estimate of the time left; silent when asked or
+    when stderr is not a terminal.
 
-    def __init__(self, total, quiet=False):
-        self.total, self.quiet, self.done, self.start = total, quiet, 0, time.perf_counter()
+    The clock starts at :meth:`start` (or the first update): started once the first network is
+    built, the build does not count as the first sample's time, which would make the first
+    estimate many times too long; later builds enter the average rate (no smoothing)."""
+
+    def __init__(self, total, quiet=False, unit="sample"):
+        self.total, self.quiet, self.unit, self.done, self._bar = total, quiet, unit, 0, None
+
+    def start(self):
+        if self._bar is None:
+            from tqdm import tqdm
+            self._bar = tqdm(total=self.total, unit=self.unit, smoothing=0, dynamic_ncols=True,
+                             file=sys.stderr, disable=True if self.quiet else None)
 
     def update(self, text=""):
+        self.start()
         self.done += 1
-        if self.quiet:
-            return
-        elapsed = time.perf_counter() - self.start
-        left = elapsed / self.done * (self.total - self.done)
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
-                         f"{elapsed:5.0f} s, ~{left:4.0f} s left {text[:60]:60s}")
-        sys.stderr.flush()
-        if self.done == self.total:
-            sys.stderr.write("\n")
+        self._bar.set_postfix_str(text[:60], refresh=False)
+        self._bar.update(1)
+        if self.done >= self.total:
+            self.close()
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+
+
+@contextlib.contextmanager
+def _older_objects_uncollected():
+    """Leave the objects alive now (modules, the network) out of garbage collections until the
+    end of the block.  Closing a NIX file runs a full collection, whose cost grows with every
+    object alive: 0.05-0.2 s per sample file with NEST, PyNN and TensorFlow loaded, 0.01 s without
+    the older objects.  Objects made inside the block are collected as usual."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _atomic_json(path, data):
@@ -323,10 +348,13 @@ def sample_inputs(net, stim, sample, args, noise_pool=None):
 
 
 def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, compare,
-                noise_pool=None):
+                noise_pool=None, on_simulate=None):
     """Several samples in one simulation (one after the other, each from the initial state) where
-    the simulator supports it, else one: a list of (record, raster (T, N), neo Block) on rank 0 of
-    a distributed run (the blocks hold every process's spikes), an empty list on the other ranks."""
+    the simulator supports it, else one.  Yields, as each trial of the simulation ends, its
+    (record, raster (T, N), neo Block) on rank 0 of a distributed run (the blocks hold every
+    process's spikes), nothing on the other ranks (which must still iterate: reading the
+    recording is collective).  ``on_simulate()`` is called once the network is built, before the
+    simulation starts."""
     T = stim.seq_len
     inputs = [sample_inputs(net, stim, i, args, noise_pool) for i in samples]
     sim.setup(**setup_kwargs)
@@ -338,82 +366,168 @@ def run_samples(sim, setup_kwargs, net, stim, samples, args, window, options, co
         else:
             bkg = None if inputs[0][1] is None else np.stack([x[1] for x in inputs])
             built = network.build_trials(sim, net, np.stack([x[0] for x in inputs]), bkg, options)
-        run_seconds = built.run(T)
-        block = built.get_data()          # gathered onto rank 0
+        timings = built.trial_timings or [built.timing]
+        variables_other_than_spikes = [v for v in options.variables if v != "spikes"]
+        single = StepTiming(dt=built.timing.dt)          # the clock of one trial on its own
+        if on_simulate is not None:
+            on_simulate()
+        for k, run_seconds in built.run_trials(T):
+            # with many trials the recorder is emptied at each read: it holds this trial's
+            # spikes only (one trial: nothing to empty, which not every simulator supports)
+            clear = built.n_trials > 1
+            if variables_other_than_spikes:
+                block = built.get_data(clear=clear)         # gathered onto rank 0
+                spikes = built.spike_arrays(block)
+            else:
+                spikes = built.read_spikes(clear=clear)     # gathered onto rank 0
+            if not procs.is_root:
+                continue
+            neurons, times_ms = built.trial_spikes(*spikes, T)[k]
+            sample, (spikes_in, bkg, noise) = samples[k], inputs[k]
+            raster = built.raster_of(neurons, times_ms, T, single)
+            record = _sample_record(net, stim, sample, raster, window, built, run_seconds, len(samples))
+            if compare:
+                record["reference"] = _reference_agreement(net, raster, built, spikes_in, bkg, noise,
+                                                           args, window, options)
+            sample_data = dict(sample=sample, label=record["label"], predicted=record["predicted"],
+                               simulator=args.simulator)
+            trial_block = sample_block(neurons, times_ms, single.run_time(T), built.recorded_ids,
+                                       net.n_neurons, **sample_data)
+            if variables_other_than_spikes and block.segments[-1].analogsignals:
+                shift = network.trial_shift_ms(timings[k])
+                trial_block.segments[0].analogsignals.extend(
+                    _signals_of_trial(block.segments[-1].analogsignals, shift, single.run_time(T)))
+            yield record, raster, trial_block
     finally:
         sim.end()
-    if not procs.is_root:
-        return []
-    rasters = built.trial_rasters(block, T)
-    timings = built.trial_timings or [built.timing]
-    out = []
-    for k, (sample, (spikes_in, bkg, noise)) in enumerate(zip(samples, inputs)):
-        raster = rasters[k]
-        counts = analysis.readout_counts(raster, net.readout_ids, window)
-        label = int(stim.labels[sample])
-        record = dict(sample=sample, label=label, predicted=int(np.argmax(counts)),
-                      readout_counts=[int(c) for c in counts], spikes=int(raster.sum()),
-                      build_seconds=built.build_seconds / len(samples),
-                      run_seconds=run_seconds / len(samples), trials_in_run=len(samples))
-        if built.delay_report is not None:
-            record["delay_report"] = str(built.delay_report)
-        if compare:
-            from pynn_glif3.oracles import reference
-            ref = reference.simulate(net.neurons, T, dt=args.dt, recurrent=net.recurrent,
-                                     inputs=net.inputs, input_spikes=spikes_in,
-                                     # no background where the file has no background weights,
-                                     # as in network.build
-                                     bkg_weights=None if bkg is None else net.bkg_weights,
-                                     bkg_counts=None if net.bkg_weights is None else bkg, noise=noise,
-                                     max_delay_ms=options.max_delay_ms if args.delays != "raw" else None)
-            cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
-            cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
-            record["reference"] = cmp
-        trial_block = block if len(samples) == 1 else trial_block_of(block, timings[k], T)
-        trial_block.annotate(sample=sample, label=label, predicted=record["predicted"],
-                             simulator=args.simulator)
-        out.append((record, raster, trial_block))
-    return out
 
 
-def trial_block_of(block, timing, n_steps):
-    """The part of a many-trial neo Block that belongs to the trial of ``timing``, shifted so that
-    its times are those of a single-trial run (rows stamped from ``(START_STEP + 1) h``)."""
+def _sample_record(net, stim, sample, raster, window, built, run_seconds, n_in_run):
+    counts = analysis.readout_counts(raster, net.readout_ids, window)
+    record = dict(sample=sample, label=int(stim.labels[sample]), predicted=int(np.argmax(counts)),
+                  readout_counts=[int(c) for c in counts], spikes=int(raster.sum()),
+                  build_seconds=built.build_seconds / n_in_run, run_seconds=run_seconds,
+                  trials_in_run=n_in_run)
+    if built.delay_report is not None:
+        record["delay_report"] = str(built.delay_report)
+    return record
+
+
+def _reference_agreement(net, raster, built, spikes_in, bkg, noise, args, window, options):
+    from pynn_glif3.oracles import reference
+    ref = reference.simulate(net.neurons, raster.shape[0], dt=args.dt, recurrent=net.recurrent,
+                             inputs=net.inputs, input_spikes=spikes_in,
+                             bkg_weights=None if bkg is None else net.bkg_weights,
+                             bkg_counts=bkg, noise=noise,
+                             max_delay_ms=options.max_delay_ms if args.delays == "training" else None)
+    cmp = analysis.compare_rasters(raster[:, built.recorded_ids], ref.spikes[:, built.recorded_ids])
+    cmp["reference_predicted"] = analysis.readout_decision(ref.spikes, net.readout_ids, window)
+    return cmp
+
+
+def _signals_of_trial(signals, shift_ms, stop_ms):
+    """Recorded signals (as read after one trial) on that trial's own clock."""
+    import quantities as pq
+    return [signal.time_slice(shift_ms * pq.ms, (shift_ms + stop_ms) * pq.ms).time_shift(-shift_ms * pq.ms)
+            for signal in signals]
+
+
+#: name of the one SpikeTrain of a sample's neo Segment that holds the spikes of all neurons
+SPIKES_TRAIN = "spikes of all recorded neurons"
+
+
+def sample_block(neurons, times_ms, t_stop_ms, recorded_ids, n_neurons, **annotations):
+    """A neo Block holding one sample's spikes, made from arrays in one step.
+
+    Its Segment holds one SpikeTrain with every spike of every recorded neuron in time order;
+    the array annotation ``source_index`` says which neuron (index into the network) fired each
+    spike, the annotation ``n_neurons`` how many neurons the network has and ``recorded_ids``
+    which of them were recorded (``"all"``, or their indices).  This is neo's
+    multiplexed form, which a file stores as a few arrays (one SpikeTrain per neuron costs a
+    group per neuron in the file); :func:`spiketrains_of` gives the SpikeTrain of each neuron.
+    """
     import neo
     import quantities as pq
-    from pynn_glif3.model.timing import START_STEP, StepTiming
 
-    shift = (timing.start_step - START_STEP) * timing.dt                # ms
-    stop = shift + StepTiming(dt=timing.dt).run_time(n_steps)
-    out = neo.Block(**block.annotations)
-    for segment in block.segments:
-        seg = neo.Segment(name=segment.name)
-        # plain arrays: neo's own time_slice/time_shift cost milliseconds per train
-        for st, times in zip(segment.spiketrains, network.spike_times_ms(segment.spiketrains)):
-            lo, hi = np.searchsorted(times, shift, side="left"), np.searchsorted(times, stop, side="right")
-            part = neo.SpikeTrain(times[lo:hi] - shift, units="ms", t_start=0.0, t_stop=stop - shift)
-            part.annotations.update(st.annotations)
-            seg.spiketrains.append(part)
-        for signal in segment.analogsignals:
-            seg.analogsignals.append(signal.time_slice(shift * pq.ms, stop * pq.ms).time_shift(-shift * pq.ms))
-        out.segments.append(seg)
-    return out
+    order = np.argsort(times_ms, kind="stable")
+    recorded_ids = np.asarray(recorded_ids, dtype=np.int64)
+    # a list of every neuron would cost the file a property element each: "all" says it
+    recorded = "all" if np.array_equal(recorded_ids, np.arange(n_neurons)) else recorded_ids
+    train = neo.SpikeTrain(np.asarray(times_ms, dtype=float)[order], units="ms", t_start=0.0 * pq.ms,
+                           t_stop=float(t_stop_ms) * pq.ms, name=SPIKES_TRAIN,
+                           array_annotations=dict(source_index=np.asarray(neurons, dtype=np.int64)[order]),
+                           recorded_ids=recorded, n_neurons=int(n_neurons))
+    segment = neo.Segment(name="trial")
+    segment.spiketrains.append(train)
+    block = neo.Block(name=f"sample {annotations.get('sample', '')}".strip(), **annotations)
+    block.segments.append(segment)
+    return block
+
+
+def spike_arrays_of(block):
+    """(neuron indices, times in ms) of a sample's Block (:func:`sample_block`, or read back)."""
+    import quantities as pq
+    train = _spikes_train(block)
+    return (np.asarray(train.array_annotations["source_index"], dtype=np.int64),
+            np.asarray(train.rescale(pq.ms).magnitude, dtype=float))
+
+
+def _spikes_train(block):
+    trains = [st for st in block.segments[0].spiketrains if st.name == SPIKES_TRAIN]
+    if not trains:
+        raise ValueError(f"the neo Block {block.name!r} holds no SpikeTrain named {SPIKES_TRAIN!r}")
+    return trains[0]
+
+
+def spiketrains_of(block):
+    """A sample's spikes as one neo SpikeTrain per recorded neuron (neo's SpikeTrainList, made
+    from the arrays in one step), annotated with ``source_index``."""
+    from neo.core.spiketrainlist import SpikeTrainList
+
+    train = _spikes_train(block)
+    neurons, times_ms = spike_arrays_of(block)
+    recorded = train.annotations["recorded_ids"]
+    recorded = (np.arange(int(train.annotations["n_neurons"])) if isinstance(recorded, str)
+                else np.asarray(recorded, dtype=np.int64))
+    return SpikeTrainList.from_spike_time_array(times_ms, neurons, recorded, t_stop=train.t_stop,
+                                                units="ms", t_start=train.t_start,
+                                                source_index=recorded)
+
+
+def sample_path(out, sample, suffix):
+    return os.path.join(out, "samples", f"sample_{sample:05d}{suffix}")
 
 
 def _save_sample(out, record, raster, block):
+    """The sample's step raster (.npz), its neo Block (NIX, .nix), then its record (.json): the
+    record's presence marks the sample as done, and each file appears whole or not at all."""
+    from neo.io import NixIO
+
     i = record["sample"]
-    base = os.path.join(out, "samples", f"sample_{i:05d}")
-    np.savez_compressed(base + "_spikes.npz", steps=np.nonzero(raster)[0].astype(np.int32),
-                        neurons=np.nonzero(raster)[1].astype(np.int32), shape=np.array(raster.shape))
-    from neo.io import PickleIO
-    tmp = base + ".neo.pkl.tmp"
-    PickleIO(tmp).write_block(block)
-    os.replace(tmp, base + ".neo.pkl")
-    _atomic_json(base + ".json", record)          # last: its presence marks the sample as done
+    steps, neurons = np.nonzero(raster)
+    tmp = sample_path(out, i, "_spikes.tmp.npz")
+    np.savez_compressed(tmp, steps=steps.astype(np.int32), neurons=neurons.astype(np.int32),
+                        shape=np.array(raster.shape))
+    os.replace(tmp, sample_path(out, i, "_spikes.npz"))
+    tmp = sample_path(out, i, ".tmp.nix")
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    with NixIO(tmp, mode="ow") as io:
+        io.write_block(block)
+    os.replace(tmp, sample_path(out, i, ".nix"))
+    _atomic_json(sample_path(out, i, ".json"), record)
+
+
+def load_block(out, sample):
+    """The neo Block of a finished sample, read back from its NIX file."""
+    from neo.io import NixIO
+
+    with NixIO(sample_path(out, sample, ".nix"), mode="ro") as io:
+        return io.read_block()
 
 
 def load_raster(out, sample):
-    data = np.load(os.path.join(out, "samples", f"sample_{sample:05d}_spikes.npz"))
+    data = np.load(sample_path(out, sample, "_spikes.npz"))
     raster = np.zeros(tuple(data["shape"]), dtype=bool)
     raster[data["steps"], data["neurons"]] = True
     return raster
@@ -617,20 +731,24 @@ def _run(args):
     todo = procs.broadcast(todo)
     progress = Progress(len(todo), args.quiet or not procs.is_root)
     try:
-        for first in range(0, len(todo), per_run):
-            batch = todo[first:first + per_run]
-            # on the other ranks of a distributed run this builds and runs their share, returns []
-            results = run_samples(sim, setup_kwargs, net, stim, batch, args, window, options,
-                                  args.compare_reference, noise_pool)
-            with _InterruptAfter():     # a simulated batch is saved whole
-                for record, raster, block in results:
-                    _save_sample(args.out, record, raster, block)
+        with _older_objects_uncollected():
+            for first in range(0, len(todo), per_run):
+                batch = todo[first:first + per_run]
+                # each sample is saved as soon as its trial ends; on the other ranks of a
+                # distributed run this builds and runs their share and yields nothing
+                for record, raster, block in run_samples(sim, setup_kwargs, net, stim, batch, args,
+                                                         window, options, args.compare_reference,
+                                                         noise_pool, on_simulate=progress.start):
+                    with _InterruptAfter():     # a sample's files are written whole
+                        _save_sample(args.out, record, raster, block)
                     progress.update(f"sample {record['sample']}: label {record['label']}, "
                                     f"predicted {record['predicted']}")
     except (KeyboardInterrupt, FormatError, OSError) as err:
+        progress.close()
         if procs.is_root:
             print(_stopped_message(err, args.out, samples), file=sys.stderr)
         return 130 if isinstance(err, KeyboardInterrupt) else 2
+    progress.close()
     if not procs.is_root:
         return 0
     summary = summarise(args.out, samples, net, net.n_classes, args.dt, window, plots=not args.no_plots)
