@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import gc
 import hashlib
-import importlib
 import json
 import os
 import signal as signals
@@ -25,18 +24,12 @@ import sys
 
 import numpy as np
 
-from pynn_glif3 import analysis, builder as network
+from pynn_glif3 import analysis, backends, builder as network
 from pynn_glif3.jobs.parallel import Processes
 from pynn_glif3.model.timing import StepTiming
 
-#: simulator name -> (PyNN module, how to install it)
-SIMULATORS = {
-    "nest": ("pyNN.nest", "pip install 'pynn_glif3[nest]' (NEST and PyNN from PyPI)"),
-    "genn": ("pynn_glif3.genn", "install PyGeNN 5 from GeNN's source (see docs/genn.md)"),
-    "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
-}
 RESULTS_FORMAT = 1
-#: samples per simulation where the simulator runs many trials in one build (NEST)
+#: samples per simulation where the simulator runs many trials in one build
 DEFAULT_TRIALS_PER_RUN = 50
 
 
@@ -45,12 +38,11 @@ class RunError(RuntimeError):
 
 
 def import_simulator(name):
-    """The PyNN ``sim`` module for ``name`` (a key of :data:`SIMULATORS` or a module path)."""
-    module, hint = SIMULATORS.get(name, (name, f"is {name!r} an importable PyNN simulator module?"))
+    """The PyNN ``sim`` module for ``name`` (see :data:`pynn_glif3.backends.SIMULATORS`)."""
     try:
-        return importlib.import_module(module)
-    except ImportError as err:
-        raise RunError(f"simulator {name!r} is not available ({err}); {hint}") from err
+        return backends.import_simulator(name)
+    except backends.SimulatorUnavailable as err:
+        raise RunError(str(err)) from err
 
 
 def _probe(sim, name, setup_kwargs):
@@ -109,8 +101,9 @@ def parse_window(text):
 
 def add_arguments(parser, files_required=True, default_out="results"):
     """The V1 job's options; ``--network``/``--stimulus`` optional when the caller has defaults."""
-    parser.add_argument("--simulator", default="nest",
-                        help="nest, genn, spinnaker, or a PyNN simulator module (default nest)")
+    parser.add_argument("--simulator", default=backends.DEFAULT_SIMULATOR,
+                        help=f"{', '.join(backends.SIMULATORS)}, or a PyNN simulator module "
+                             f"(default {backends.DEFAULT_SIMULATOR})")
     default = "" if files_required else " (default: the bundled digits model)"
     parser.add_argument("--network", required=files_required,
                         help="trained network: users' HDF5, own format or SONATA dir" + default)
@@ -139,7 +132,7 @@ def add_arguments(parser, files_required=True, default_out="results"):
     parser.add_argument("--trials-per-run", type=int, metavar="K",
                         help="samples simulated together in one run, one after the other, each from "
                              f"the initial state (default {DEFAULT_TRIALS_PER_RUN} where the simulator "
-                             "supports it (NEST), else 1); results are saved after each run")
+                             "supports it, else 1); results are saved after each run")
     parser.add_argument("--setup", action="append", default=[], metavar="KEY=VALUE",
                         help="extra argument for sim.setup (repeatable)")
     parser.add_argument("--compare-reference", action="store_true",
@@ -651,14 +644,15 @@ def _stopped_message(err, out, samples):
 def trials_per_run(args, sim):
     """Samples per simulation: ``--trials-per-run``, or the default where the simulator runs many
     trials in one build; 1 with decoded noise (its table holds one trial)."""
-    supported = network.supports_trials(sim) and args.background != "decoded"
+    backend = backends.backend_for(sim)
+    supported = backend.trials_in_one_run and args.background != "decoded"
     if args.trials_per_run is not None:
         if args.trials_per_run < 1:
             raise RunError(f"--trials-per-run must be >= 1, got {args.trials_per_run}")
         if args.trials_per_run > 1 and not supported:
-            raise RunError(f"--trials-per-run {args.trials_per_run}: the {args.simulator} simulator "
-                           "runs one trial per build here (many trials in one run need NEST and "
-                           "a background other than decoded)")
+            raise RunError(f"--trials-per-run {args.trials_per_run}: GLIF3Alpha on "
+                           f"{backend.label} runs one trial per build"
+                           + (" with --background decoded" if backend.trials_in_one_run else ""))
         return args.trials_per_run
     return DEFAULT_TRIALS_PER_RUN if supported else 1
 
