@@ -82,6 +82,7 @@ def write_results(built, bio_ms):
     import tempfile
     import time
     from pynn_glif3.jobs import v1
+    from pynn_glif3.jobs.v1.store import save_sample
 
     start = time.perf_counter()
     neurons, times_ms = built.read_spikes()
@@ -90,7 +91,7 @@ def write_results(built, bio_ms):
                             built.cells.size, sample=0)
     with tempfile.TemporaryDirectory() as out:
         os.makedirs(os.path.join(out, "samples"))
-        v1._save_sample(out, dict(sample=0, spikes=int(neurons.size)), raster, block)
+        save_sample(out, dict(sample=0, spikes=int(neurons.size)), raster, block)
         seconds = time.perf_counter() - start
     return seconds, int(neurons.size)
 

@@ -63,7 +63,7 @@ def _run_arguments(parser):
 
 def _run(args):
     from pynn_glif3.jobs import v1
-    return v1.run(args)
+    return v1.run_command(args)
 
 
 def _compare_arguments(parser):
@@ -73,7 +73,7 @@ def _compare_arguments(parser):
 
 def _compare(args):
     from pynn_glif3.jobs import compare
-    return compare.run(args)
+    return compare.run_command(args)
 
 
 def _convert_arguments(parser):

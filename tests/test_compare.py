@@ -28,7 +28,6 @@ def _compare(*args):
 
 def test_tf_rasters_equal_the_reference_on_the_v1_jobs_inputs(tmp_path):
     """The TF side uses exactly the V1 job's input spikes and background (an independent check)."""
-    from argparse import Namespace
     from pynn_glif3.jobs import v1
 
     net_file, stim_file = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5")
@@ -36,11 +35,10 @@ def test_tf_rasters_equal_the_reference_on_the_v1_jobs_inputs(tmp_path):
     write_synthetic_stimulus(stim_file, n_samples=3, n_lgn=80, seed=4, pre_delay=10, im_slice=30,
                              post_delay=10, response_window=(10, 50))
     net = read_network(net_file)
-    args = Namespace(seed=2, background="shared", dt=1.0, tf_dtype="float64")
     with open_stimulus(stim_file) as stim:
-        rasters = tf_rasters(net, stim, [0, 2], args)
+        rasters = tf_rasters(net, stim, [0, 2], seed=2, background="shared", dt=1.0, tf_dtype="float64")
         for i in (0, 2):
-            spikes_in, bkg, _ = v1.sample_inputs(net, stim, i, args)
+            spikes_in, bkg, _ = v1.sample_inputs(net, stim, i, seed=2, background="shared")
             ref = reference.simulate(net.neurons, stim.seq_len, recurrent=net.recurrent,
                                      inputs=net.inputs, input_spikes=spikes_in,
                                      bkg_weights=net.bkg_weights, bkg_counts=bkg)
@@ -90,14 +88,11 @@ def test_bundled_model_on_nest_equals_tensorflow(tmp_path):
 
 def test_bundled_model_classifies_held_out_digits():
     """The issue's bar: at least 80% on the 300 held-out digits, TF float64 on the file's spikes."""
-    from argparse import Namespace
-
     net = read_network(bundled.network_path())
-    args = Namespace(seed=0, background="shared", dt=1.0, tf_dtype="float64")
     with open_stimulus(bundled.stimulus_path()) as stim:
         window = tuple(int(x) for x in stim.response_window)
         samples = list(range(len(stim)))
-        rasters = tf_rasters(net, stim, samples, args)
+        rasters = tf_rasters(net, stim, samples, seed=0, background="shared", dt=1.0, tf_dtype="float64")
         labels = np.asarray(stim.labels)
     predicted = np.array([analysis.readout_decision(rasters[i], net.readout_ids, window) for i in samples])
     assert len(samples) == 300 and np.all(np.bincount(labels) == 30)

@@ -544,7 +544,7 @@ def test_read_network_and_the_v1_job_reach_the_delay_assignment(interleaved, tmp
         for policy, expected in (("training", ran), ("edge", own), ("raw", ran)):
             args = parser.parse_args(["--network", str(d / "network_dat.pkl"), "--stimulus", "s.h5",
                                       "--delays", policy])
-            net = read_network(args.network, **v1.network_read_options(args))
+            net = read_network(args.network, **v1.options_from_args(args).network_read_options())
             assert net.provenance["format"] == "training-pickles"
             assert np.array_equal(net.recurrent.delay.astype(np.float32), expected), policy
         native = tmp_path / "net.h5"

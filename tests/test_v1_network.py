@@ -170,7 +170,7 @@ def test_results_come_out_per_sample_as_each_trial_ends(small_files, tmp_path, m
     args = parser.parse_args(["--network", small_files[0], "--stimulus", small_files[1], "--samples",
                               "0:5", "--window", "50:100", "--trials-per-run", "5", "--out", out,
                               "--quiet", "--no-plots"])
-    assert v1.run(args) == 0
+    assert v1.run_command(args) == 0
     assert events == ["trial simulated", "sample saved"] * 5
 
 

@@ -7,7 +7,8 @@ accuracy, predictions that differ, and spike agreement.  Without ``--network``/`
 runs the package's bundled digits model (:mod:`pynn_glif3.bundled`) on its held-out samples.
 """
 
-import json
+import argparse
+from dataclasses import dataclass
 import os
 import sys
 import time
@@ -16,28 +17,31 @@ import numpy as np
 
 from pynn_glif3 import analysis
 from pynn_glif3.jobs import v1
+from pynn_glif3.jobs.v1.store import write_json
 
 TF_BATCH = 50
+TF_DTYPES = ("float64", "float32")
 
 
 def add_arguments(parser):
     # without --network/--stimulus: the bundled digits model
     v1.add_arguments(parser, files_required=False, default_out=os.path.join("results", "compare"))
-    parser.add_argument("--tf-dtype", choices=("float64", "float32"), default="float64",
+    parser.add_argument("--tf-dtype", choices=TF_DTYPES, default="float64",
                         help="TensorFlow precision: float64 (exact, default) or float32 (as trained)")
 
 
-def tf_rasters(net, stim, samples, args, progress=None):
-    """{sample: (T, N) raster} of the TF layer on the V1 job's input spikes and background."""
+def tf_rasters(net, stim, samples, seed=0, background="shared", dt=1.0, tf_dtype="float64",
+               progress=None):
+    """{sample: (T, N) raster} of the TF layer on the V1 job's input spikes and background (the
+    same draws for the same ``seed`` and ``background``)."""
     from pynn_glif3.oracles.tensorflow import TrialRunner
 
     runner = TrialRunner(net.neurons, net.recurrent, net.inputs, net.n_inputs,
-                         None if args.background == "none" else net.bkg_weights, dt=args.dt,
-                         dtype=args.tf_dtype)
+                         None if background == "none" else net.bkg_weights, dt=dt, dtype=tf_dtype)
     out = {}
     for first in range(0, len(samples), TF_BATCH):
         batch = samples[first:first + TF_BATCH]
-        inputs = [v1.sample_inputs(net, stim, i, args) for i in batch]
+        inputs = [v1.sample_inputs(net, stim, i, seed, background) for i in batch]
         bkg = None if inputs[0][1] is None else np.stack([x[1] for x in inputs])
         z = runner.spikes(np.stack([x[0] for x in inputs]), bkg)
         for i, raster in zip(batch, z):
@@ -74,54 +78,96 @@ def _named_sides(agreement):
     return out
 
 
-def run(args):
-    """The comparison for parsed ``args``; returns an exit status."""
-    from pynn_glif3.io import FormatError, read_network
+@dataclass
+class Comparison:
+    """The simulator's run and TensorFlow's on the same input spikes and background."""
+    run: object                 # the V1 job's RunResult
+    tf_dtype: str
+    tf_predicted: dict          # sample -> TF's class
+    agreement: list             # per sample: analysis.compare_rasters(simulator, TF)
+    tf_seconds: float
+    table: list                 # the printed lines
+
+    @property
+    def tf_accuracy(self):
+        labels = [r["label"] for r in self.run.records]
+        return float(np.mean([self.tf_predicted[r["sample"]] == lab
+                              for r, lab in zip(self.run.records, labels)]))
+
+
+def compare(options, tf_dtype="float64", stream=sys.stdout):
+    """Run the V1 job of ``options`` (:class:`pynn_glif3.jobs.v1.RunOptions`), then TensorFlow on
+    the same samples; returns a :class:`Comparison` (on rank 0; None on the other ranks of a
+    distributed run) and writes ``tf_comparison.json`` beside the run's results.  Raises
+    :class:`pynn_glif3.jobs.v1.RunError` for bad input."""
+    from pynn_glif3.io import FormatError
     from pynn_glif3.io.stimulus_h5 import open_stimulus
 
-    if not args.network or not args.stimulus:
-        from pynn_glif3 import bundled
-        args.network = args.network or bundled.network_path()
-        args.stimulus = args.stimulus or bundled.stimulus_path()
-    if args.background == "decoded":
-        print("pynn-glif3 compare: --background decoded is not compared here; use pynn-glif3 run "
-              "with --compare-reference", file=sys.stderr)
-        return 2
-    status = v1.run(args)
-    if status:
-        return status
-    net = read_network(args.network, **v1.network_read_options(args))
-    with open(os.path.join(args.out, "results.json")) as f:
-        results = json.load(f)
-    records = results["per_sample"]
+    if tf_dtype not in TF_DTYPES:
+        raise v1.RunError(f"tf_dtype must be one of {', '.join(TF_DTYPES)}; got {tf_dtype!r}")
+    if options.background == "decoded":
+        raise v1.RunError("--background decoded is not compared here; use pynn-glif3 run with "
+                          "--compare-reference")
+    result = v1.run(options, stream)
+    if result is None:
+        return None
+    net, records, window = result.network, result.records, result.window
     samples = [r["sample"] for r in records]
-    window = tuple(results["window"])
-    print(f"\nTensorFlow ({args.tf_dtype}) on the same input spikes and background", flush=True)
+    if stream is not None:
+        print(f"\nTensorFlow ({tf_dtype}) on the same input spikes and background", file=stream,
+              flush=True)
     start = time.perf_counter()
     try:
-        with open_stimulus(args.stimulus) as stim:
-            progress = v1.Progress(len(samples), args.quiet)
+        with open_stimulus(options.stimulus) as stim:
+            progress = v1.Progress(len(samples), not options.progress)
             progress.start()           # TF advances a batch at a time: its clock starts now
-            rasters = tf_rasters(net, stim, samples, args, progress)
+            rasters = tf_rasters(net, stim, samples, options.seed, options.background, options.dt,
+                                 tf_dtype, progress)
             progress.close()
     except FormatError as err:
-        print(f"pynn-glif3 compare: {err}", file=sys.stderr)
-        return 2
+        raise v1.RunError(str(err)) from err
     tf_seconds = time.perf_counter() - start
     tf_predicted, agreement = {}, []
     for r in records:
         raster = rasters[r["sample"]]
         tf_predicted[r["sample"]] = analysis.readout_decision(raster, net.readout_ids, window)
-        agreement.append(analysis.compare_rasters(v1.load_raster(args.out, r["sample"]), raster))
-    lines = comparison_table(records, tf_predicted, agreement, args.simulator)
-    print(f"\nTF {args.tf_dtype} vs {args.simulator}, response window {window[0]}:{window[1]}")
-    print("\n".join(lines))
-    v1._atomic_json(os.path.join(args.out, "tf_comparison.json"), dict(
-        tf_dtype=args.tf_dtype, simulator=args.simulator, tf_seconds=tf_seconds, table=lines,
-        sides=dict(simulator=f"{args.simulator} (PyNN simulator)",
-                   tf=f"TensorFlow {args.tf_dtype} (the training model's layer)"),
+        agreement.append(analysis.compare_rasters(result.raster(r["sample"]), raster))
+    lines = comparison_table(records, tf_predicted, agreement, options.simulator)
+    write_json(os.path.join(options.out, "tf_comparison.json"), dict(
+        tf_dtype=tf_dtype, simulator=options.simulator, tf_seconds=tf_seconds, table=lines,
+        sides=dict(simulator=f"{options.simulator} (PyNN simulator)",
+                   tf=f"TensorFlow {tf_dtype} (the training model's layer)"),
         per_sample=[dict(sample=r["sample"], label=r["label"], simulator_predicted=r["predicted"],
                          tf_predicted=tf_predicted[r["sample"]], **_named_sides(a))
                     for r, a in zip(records, agreement)]))
-    print(f"comparison in {os.path.join(args.out, 'tf_comparison.json')}")
+    return Comparison(result, tf_dtype, tf_predicted, agreement, tf_seconds, lines)
+
+
+def run_command(args):
+    """``pynn-glif3 compare`` on parsed ``args``: the bundled model unless files are given; prints
+    the run's summary and the table; returns the exit status."""
+    if not args.network or not args.stimulus:
+        from pynn_glif3 import bundled
+        args.network = args.network or bundled.network_path()
+        args.stimulus = args.stimulus or bundled.stimulus_path()
+    try:
+        result = compare(v1.options_from_args(args), args.tf_dtype)
+    except v1.RunError as err:
+        if getattr(err, "report", True):
+            print(f"\npynn-glif3 compare: {err}", file=sys.stderr)
+        return 130 if isinstance(err, v1.RunInterrupted) else 2
+    if result is None:
+        return 0
+    v1.print_summary(result.run.summary)
+    window, options = result.run.window, result.run.options
+    print(f"\nTF {result.tf_dtype} vs {options.simulator}, response window {window[0]}:{window[1]}")
+    print("\n".join(result.table))
+    print(f"comparison in {os.path.join(options.out, 'tf_comparison.json')}")
     return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="The TensorFlow model and a simulator on the same "
+                                                 "input spikes")
+    add_arguments(parser)
+    return run_command(parser.parse_args(argv))
