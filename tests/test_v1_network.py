@@ -497,7 +497,10 @@ def test_ctrl_c_says_how_to_continue_and_a_rerun_completes(small_files, tmp_path
     assert "Traceback" not in stderr
     assert f"interrupted; {len(done)} of 8 samples are saved in {out}" in stderr
     assert "Rerunning the same command continues" in stderr
-    assert len(done) % 2 == 0          # a simulated run of 2 samples is saved whole
+    for name in done:                  # each saved sample is saved whole: its spikes and neo file
+        base = os.path.join(out, "samples", name[:-len(".json")])
+        assert os.path.exists(base + "_spikes.npz") and os.path.exists(base + ".nix")
+        assert v1.load_block(out, int(name[len("sample_"):-len(".json")])).segments
     rerun = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert f"{len(done)} already done (resuming)" in rerun.stdout
