@@ -142,3 +142,19 @@ def test_propagators_are_the_documented_step_constants():
                 assert c.rise_to_psc[i, r] == pytest.approx(dt * math.exp(-dt / tau) * (math.e / tau), rel=1e-15, abs=0)
     with pytest.raises(ValueError, match="dt must be a positive"):
         propagators(neurons, 0.0)
+
+
+def test_native_view_names_are_the_native_translations_and_round_trip():
+    """The native names of the physical parameters are the right-hand names of the cell type's
+    translations, and native_values / from_native are inverse."""
+    from pynn_glif3.model.physical import NATIVE_PARAMETERS, from_native, native_values
+    from pynn_glif3.generate.random_network import random_neurons
+
+    assert set(NATIVE_PARAMETERS) == {t[1] for t in model.NATIVE_TRANSLATIONS}
+    neurons = random_neurons(7, np.random.default_rng(2))
+    values = native_values(neurons)
+    assert np.array_equal(values["k_2"], neurons.k[:, 1])
+    assert np.array_equal(values["tau_syn_3"], neurons.tau_syn[:, 2])
+    back = from_native(values)
+    for name, array in neurons.as_dict().items():
+        np.testing.assert_array_equal(getattr(back, name), array)

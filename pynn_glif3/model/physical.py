@@ -112,3 +112,38 @@ class Synapses:
     def empty(cls, with_delay):
         z = np.zeros(0)
         return cls(z, z, z, z, z if with_delay else None)
+
+
+# The native view: the physical parameters under the names of the native models (NEST module,
+# GeNN variables; the right-hand names of model.NATIVE_TRANSLATIONS), one value per neuron.
+_NATIVE_STEM = {"I_offset": "I_e", "asc_amps": "asc_amp"}
+#: native name -> (physical name, column or None)
+NATIVE_PARAMETERS = {}
+for _name, _columns in PHYSICAL_COLUMNS.items():
+    _stem = _NATIVE_STEM.get(_name, _name)
+    if _columns is None:
+        NATIVE_PARAMETERS[_stem] = (_name, None)
+    else:
+        NATIVE_PARAMETERS.update({f"{_stem}_{j + 1}": (_name, j) for j in range(_columns)})
+del _name, _columns, _stem
+
+
+def native_values(neurons):
+    """{native name: (N,) array} of per-neuron physical parameters."""
+    p = NeuronParameters.coerce(neurons)
+    return {native: getattr(p, name) if column is None else getattr(p, name)[:, column]
+            for native, (name, column) in NATIVE_PARAMETERS.items()}
+
+
+def from_native(values):
+    """:class:`NeuronParameters` from a mapping of native names to per-neuron values."""
+    columns = {}
+    for native, (name, column) in NATIVE_PARAMETERS.items():
+        value = np.asarray(values[native], dtype=np.float64)
+        if column is None:
+            columns[name] = value
+        else:
+            columns.setdefault(name, {})[column] = value
+    return NeuronParameters(**{name: value if not isinstance(value, dict)
+                               else np.stack([value[j] for j in sorted(value)], axis=1)
+                               for name, value in columns.items()})

@@ -19,7 +19,7 @@ import numpy as np
 
 from pynn_glif3.model import units
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
-from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.model.physical import NATIVE_PARAMETERS, Synapses, from_native, native_values
 from pynn_glif3.model.results import SimulationResult
 from pynn_glif3.model.timing import StepTiming
 
@@ -93,15 +93,8 @@ class PyNNNetwork:
         net = self.net
         cells = self.cells.node_collection
         ids = np.asarray(cells.tolist())
-        status = {key: np.asarray(nest.GetStatus(cells, key), dtype=float) for key in (
-            "E_L", "V_th", "V_reset", "C_m", "g", "t_ref", "I_e", "asc_amp_1", "asc_amp_2",
-            "k_1", "k_2", "tau_syn_1", "tau_syn_2", "tau_syn_3", "tau_syn_4")}
-        neurons = NeuronParameters(
-            E_L=status["E_L"], V_th=status["V_th"], V_reset=status["V_reset"], C_m=status["C_m"],
-            g=status["g"], t_ref=status["t_ref"], I_offset=status["I_e"],
-            k=np.stack([status["k_1"], status["k_2"]], axis=1),
-            asc_amps=np.stack([status["asc_amp_1"], status["asc_amp_2"]], axis=1),
-            tau_syn=np.stack([status[f"tau_syn_{r}"] for r in range(1, N_RECEPTORS + 1)], axis=1))
+        neurons = from_native({key: np.asarray(nest.GetStatus(cells, key), dtype=float)
+                               for key in NATIVE_PARAMETERS})
 
         def read(pre):
             conns = nest.GetConnections(source=pre.node_collection, target=cells)
@@ -153,14 +146,9 @@ def glif_psc_parameters(neurons):
 
 
 def glif3_alpha_parameters(neurons, start_step):
-    p = neurons
-    params = {"E_L": p.E_L, "V_th": p.V_th, "V_reset": p.V_reset, "C_m": p.C_m, "g": p.g,
-              "t_ref": p.t_ref, "I_e": p.I_offset, "V_m": p.V_reset,
-              "asc_amp_1": p.asc_amps[:, 0], "asc_amp_2": p.asc_amps[:, 1],
-              "k_1": p.k[:, 0], "k_2": p.k[:, 1]}
-    params.update({f"tau_syn_{r + 1}": p.tau_syn[:, r] for r in range(N_RECEPTORS)})
-    params = {key: np.asarray(value, dtype=float).tolist() for key, value in params.items()}
-    params["start_step"] = [int(start_step)] * p.n
+    params = {key: np.asarray(value, dtype=float).tolist() for key, value in native_values(neurons).items()}
+    params["V_m"] = np.asarray(neurons.V_reset, dtype=float).tolist()
+    params["start_step"] = [int(start_step)] * neurons.n
     return params
 
 

@@ -10,8 +10,7 @@ import numpy as np
 from pyNN import common, errors
 from pyNN.parameters import LazyArray, ParameterSpace, simplify
 
-from pynn_glif3 import model
-from pynn_glif3.model.physical import NeuronParameters
+from pynn_glif3.model.physical import from_native
 from pynn_glif3.backends.genn import simulator
 from pynn_glif3.backends.genn.genn_models import NEURON_STATE, PSC_STATE
 from pynn_glif3.backends.genn.recording import Recorder
@@ -179,13 +178,7 @@ class Population(_ParameterAccess, common.Population):
         """GLIF3Alpha parameters of every cell in the physical view (validated)."""
         if self.kind != GLIF3:
             raise TypeError(f"{self.label} is not a GLIF3Alpha population")
-        p = self._parameters
-        k = np.stack([p["k_1"], p["k_2"]], axis=1)
-        asc = np.stack([p["asc_amp_1"], p["asc_amp_2"]], axis=1)
-        tau = np.stack([p[f"tau_syn_{r}"] for r in range(1, model.N_RECEPTORS + 1)], axis=1)
         try:
-            return NeuronParameters(E_L=p["E_L"], V_th=p["V_th"], V_reset=p["V_reset"], C_m=p["C_m"],
-                                    g=p["g"], t_ref=p["t_ref"], k=k, asc_amps=asc, tau_syn=tau,
-                                    I_offset=p["I_e"])
+            return from_native(self._parameters)
         except ValueError as err:
             raise ValueError(f"population {self.label!r}: {err}") from None
