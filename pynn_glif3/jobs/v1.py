@@ -29,7 +29,8 @@ from pynn_glif3.jobs.parallel import Processes
 from pynn_glif3.model.timing import StepTiming
 
 RESULTS_FORMAT = 1
-#: samples per simulation where the simulator runs many trials in one build
+#: samples per build where the simulator runs many trials in one build (in one simulation, or
+#: rerunning the build with each trial's inputs)
 DEFAULT_TRIALS_PER_RUN = 50
 
 
@@ -130,9 +131,9 @@ def add_arguments(parser, files_required=True, default_out="results"):
                         help="spikes of all neurons (default) or the readout pools only")
     parser.add_argument("--threads", type=int, help="threads (passed to sim.setup as threads=N)")
     parser.add_argument("--trials-per-run", type=int, metavar="K",
-                        help="samples simulated together in one run, one after the other, each from "
-                             f"the initial state (default {DEFAULT_TRIALS_PER_RUN} where the simulator "
-                             "supports it, else 1); results are saved after each run")
+                        help="samples simulated on one build, one after the other, each from the "
+                             f"initial state (default {DEFAULT_TRIALS_PER_RUN} where the simulator "
+                             "supports it, else 1); each sample is saved as soon as it is done")
     parser.add_argument("--setup", action="append", default=[], metavar="KEY=VALUE",
                         help="extra argument for sim.setup (repeatable)")
     parser.add_argument("--compare-reference", action="store_true",
@@ -642,17 +643,19 @@ def _stopped_message(err, out, samples):
 
 
 def trials_per_run(args, sim):
-    """Samples per simulation: ``--trials-per-run``, or the default where the simulator runs many
-    trials in one build; 1 with decoded noise (its table holds one trial)."""
+    """Samples per build: ``--trials-per-run``, or the default where the simulator runs many
+    trials in one simulation or reruns one build with each trial's inputs; 1 with decoded noise
+    (its table holds one trial)."""
     backend = backends.backend_for(sim)
-    supported = backend.trials_in_one_run and args.background != "decoded"
+    many = backend.trials_in_one_run or backend.reruns_with_new_inputs
+    supported = many and args.background != "decoded"
     if args.trials_per_run is not None:
         if args.trials_per_run < 1:
             raise RunError(f"--trials-per-run must be >= 1, got {args.trials_per_run}")
         if args.trials_per_run > 1 and not supported:
             raise RunError(f"--trials-per-run {args.trials_per_run}: GLIF3Alpha on "
                            f"{backend.label} runs one trial per build"
-                           + (" with --background decoded" if backend.trials_in_one_run else ""))
+                           + (" with --background decoded" if many else ""))
         return args.trials_per_run
     return DEFAULT_TRIALS_PER_RUN if supported else 1
 
