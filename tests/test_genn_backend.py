@@ -6,6 +6,8 @@ surface: connectors against PyNN's mock backend, neo output, reset, changes betw
 sources, and the features that must be refused.
 """
 
+import os
+
 import numpy as np
 import pytest
 
@@ -288,6 +290,28 @@ def test_runs_in_pieces_equal_one_run():
     whole = cells.get_data()
     sim.end()
     np.testing.assert_array_equal(_v(pieces), _v(whole))
+
+
+def test_a_network_described_again_reuses_its_compiled_model():
+    """A new setup() with the same network compiles nothing: GeNN finds its code unchanged in the
+    directory of the first build.  A different network gets a directory of its own."""
+    def run_once(weight):
+        sim.setup(timestep=1.0)
+        cells, _, _ = _small(sim, [5.0, 17.0, 40.0], weight=weight, i_offset=0.3)
+        sim.run(60.0)
+        engine = sim.state.engine
+        library = os.path.join(engine.build_dir, "pynn_glif3_network_CODE", "librunner.so")
+        result = engine.build_dir, os.stat(library).st_mtime_ns, _v(cells.get_data())
+        sim.end()
+        return result
+
+    first_dir, first_library, first_v = run_once(2.0)
+    again_dir, again_library, again_v = run_once(2.0)
+    assert again_dir == first_dir and again_library == first_library     # not compiled again
+    np.testing.assert_array_equal(again_v, first_v)
+    other_dir, _, other_v = run_once(1.0)
+    assert other_dir != first_dir
+    assert not np.array_equal(other_v, first_v)
 
 
 def test_changes_between_runs_take_effect():

@@ -51,6 +51,8 @@ def test_genn_gives_the_same_predictions_and_spikes_as_nest(files, tmp_path):
         results[sim] = json.load(open(os.path.join(out, "results.json")))["per_sample"]
         assert all(r["reference"]["first_divergent_step"] is None for r in results[sim])
     assert [r["predicted"] for r in results["nest"]] == [r["predicted"] for r in results["genn"]]
+    # GeNN compiles the network once and reruns it for each sample
+    assert [r["trials_in_run"] for r in results["genn"]] == [4] * 4
     for i in range(4):
         a = np.load(tmp_path / "nest" / "samples" / f"sample_{i:05d}_spikes.npz")
         b = np.load(tmp_path / "genn" / "samples" / f"sample_{i:05d}_spikes.npz")

@@ -23,6 +23,9 @@ class Backend:
     * :meth:`connect_arrays` -- connect a FromArraysConnector's arrays (bulk where it can);
     * :attr:`trials_in_one_run` -- whether GLIF3Alpha runs independent trials one after the other
       in one simulation (its ``trial_steps`` parameter);
+    * :attr:`reruns_with_new_inputs` and :meth:`rerun_with_new_spike_times` -- whether a built
+      network can start again from its initial state with new spike times on its spike sources,
+      without being built again (the next trial on the same build);
     * :meth:`inject_receptor_currents` -- per-step input into each receptor's PSC rise (the
       decoded-noise background), where the simulator can take it (:meth:`check_receptor_currents`
       says so before anything is built);
@@ -32,6 +35,7 @@ class Backend:
 
     label = None
     trials_in_one_run = False
+    reruns_with_new_inputs = False
 
     def __init__(self, sim):
         self.sim = sim
@@ -67,6 +71,21 @@ class Backend:
                                      connector.delays])
         FromListConnector(conn_list, column_names=["weight", "delay"],
                           safe=connector.safe).connect(projection)
+
+    def rerun_with_new_spike_times(self, sources):
+        """Take the network back to t = 0 and its initial state, and give spike-source
+        populations new spike times, for another trial on the same build: ``sources`` is a list of
+        (Population, list with one array of times (ms) per source).  PyNN's ``reset()`` then
+        ``set(spike_times=...)``; only where :attr:`reruns_with_new_inputs` says that costs no
+        rebuild."""
+        if not self.reruns_with_new_inputs:
+            raise NotImplementedError(f"GLIF3Alpha on {self.label} does not rerun a built network "
+                                      f"with new inputs here; build the network again")
+        from pyNN.parameters import Sequence
+
+        self.sim.reset()
+        for population, trains in sources:
+            population.set(spike_times=[Sequence(times) for times in trains])
 
     def inject_receptor_currents(self, cells, values_pA):
         """Add ``values_pA[m]`` ((n_rows, N, 4), pA) to the PSC rise input of training row m of

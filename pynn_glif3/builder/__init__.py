@@ -18,8 +18,8 @@ and creates on ``sim``:
   (NEST), and raises NotImplementedError elsewhere.
 
 Nothing here depends on which simulator ``sim`` is: its backend (:func:`pynn_glif3.backends.backend_for`)
-gives the cell type, the spike sources, bulk connection and whether many trials fit in one run,
-and the timing is the same everywhere.  Connections go through :class:`~pynn_glif3.backends.connectors.FromArraysConnector`,
+gives the cell type, the spike sources, bulk connection, whether many trials fit in one run or
+one build reruns with each trial's inputs, and the timing is the same everywhere.  Connections go through :class:`~pynn_glif3.backends.connectors.FromArraysConnector`,
 which bulk-connects where the simulator can.  Timing follows :mod:`pynn_glif3.model.timing`.
 """
 
@@ -126,8 +126,12 @@ class BuiltNetwork:
     delay_report: DelayReport = None
     build_seconds: float = 0.0
     trial_timings: list = None       # one StepTiming per trial (None: one trial, ``timing``)
+    #: (input spikes, background counts) of each trial where trials rerun the build one after
+    #: the other (:func:`build_trials` on a backend that reruns with new inputs); else None
+    trial_inputs: list = field(default=None, repr=False)
     _cell_ids: np.ndarray = field(default=None, repr=False)   # the simulator's ids of ``cells``
     _recorded_cell_ids: list = field(default=None, repr=False)
+    _shared_background: bool = field(default=True, repr=False)   # else ten sources per neuron
 
     @property
     def n_trials(self):
@@ -135,7 +139,10 @@ class BuiltNetwork:
 
     def run(self, n_steps):
         """Simulate training rows ``0 .. n_steps - 1`` (of every trial); returns the wall-clock
-        seconds."""
+        seconds.  Where trials rerun the build, each trial's recording is a Segment of
+        :meth:`get_data` (PyNN starts one at each ``reset()``)."""
+        if self.trial_inputs is not None:
+            return sum(seconds for _, seconds in self.run_trials(n_steps))
         last = self.timing if self.trial_timings is None else self.trial_timings[-1]
         start = time.perf_counter()
         self.sim.run(last.run_time(n_steps))
@@ -144,11 +151,65 @@ class BuiltNetwork:
     def run_trials(self, n_steps):
         """Simulate trial after trial (all of them: as :meth:`run`), yielding after each the
         trial's index and the wall-clock seconds its part of the simulation took, so that its
-        results can be read (:meth:`get_data` with ``clear=True``) before the next one runs."""
+        results can be read (:meth:`get_data` with ``clear=True``) before the next one runs.
+        Where trials rerun the build, each trial after the first is :meth:`present`-ed first
+        (that time is counted in the trial's seconds)."""
         for k, timing in enumerate(self.trial_timings or [self.timing]):
             start = time.perf_counter()
+            if self.trial_inputs is not None and (k > 0 or self.sim.get_current_time() > 0):
+                self.present(*self.trial_inputs[k])
             self.sim.run_until(timing.run_time(n_steps))
             yield k, time.perf_counter() - start
+
+    def present(self, input_spikes, bkg_counts=None):
+        """Make this build ready for a new trial, without building it again: the network back at
+        t = 0 in its initial state, the input sources with the spikes of ``input_spikes`` and the
+        background sources with ``bkg_counts`` (both as for :func:`build`; None: no spikes from
+        them in this trial); then :meth:`run` simulates the trial.  The recording of the previous
+        trial stays readable as an earlier Segment of :meth:`get_data`.
+
+        Only where the simulator reruns a build with new inputs
+        (``backend_for(sim).reruns_with_new_inputs``, e.g. GeNN, which would otherwise generate
+        and compile its code again); NotImplementedError elsewhere, and for a network built with
+        decoded noise or for many trials in one simulation.
+        """
+        backend = backend_for(self.sim)
+        if not backend.reruns_with_new_inputs:
+            raise NotImplementedError(f"present: GLIF3Alpha on {backend.label} does not rerun a "
+                                      f"built network with new inputs; build it again")
+        if self.options.background == "decoded":
+            raise NotImplementedError("present: the decoded-noise background is fixed when the "
+                                      "network is built; build it again for another trial")
+        if self.trial_timings is not None and len(set(self.trial_timings)) > 1:
+            raise NotImplementedError("present: this network runs its trials in one simulation")
+        sources = []
+        if self.lgn is not None:
+            spikes = (np.zeros((0, self.lgn.size)) if input_spikes is None
+                      else np.asarray(input_spikes))
+            if spikes.ndim != 2 or spikes.shape[1] != self.lgn.size:
+                raise ValueError(f"present: input spikes must have shape (n_steps, {self.lgn.size}), "
+                                 f"got {spikes.shape}")
+            sources.append((self.lgn, self.timing.input_spike_times(spikes)))
+        elif input_spikes is not None and np.any(input_spikes):
+            raise ValueError("present: the network was built without input sources")
+        if self.background is not None:
+            sources.append((self.background, self._new_background_trains(bkg_counts)))
+        elif bkg_counts is not None and np.any(bkg_counts):
+            raise ValueError("present: the network was built without background sources")
+        backend.rerun_with_new_spike_times(sources)
+
+    def _new_background_trains(self, bkg_counts):
+        """The background sources' spike times for ``bkg_counts`` (None: none), checked against
+        the kind of background the sources were built for."""
+        n = self.net.neurons.n
+        shared = self._shared_background
+        counts = (np.zeros((0,) if shared else (0, n)) if bkg_counts is None
+                  else np.asarray(bkg_counts, dtype=float))
+        if counts.ndim != (1 if shared else 2) or (not shared and counts.shape[1] != n):
+            kind, shape = ("shared", "(n_steps,)") if shared else ("independent", f"(n_steps, {n})")
+            raise ValueError(f"present: the background sources were built for {kind} counts, of "
+                             f"shape {shape}; got {counts.shape}")
+        return _background_trains([counts], [self.timing], n)
 
     def get_data(self, clear=False):
         """The recording as a neo Block (PyNN's ``get_data``; gathered onto rank 0 under MPI);
@@ -197,7 +258,11 @@ class BuiltNetwork:
         """Every recorded spike of the last segment of ``block`` (from :meth:`get_data`) as two
         arrays: neuron index into the network (int64) and time (ms), without building a neo
         SpikeTrain per neuron."""
-        trains = block.segments[-1].spiketrains
+        return self.segment_spike_arrays(block.segments[-1])
+
+    def segment_spike_arrays(self, segment):
+        """The spikes of one neo Segment of :meth:`get_data`, as :meth:`spike_arrays`."""
+        trains = segment.spiketrains
         if _multiplexed(trains):
             channel_ids, times_ms = multiplexed_ms(trains)
             return self._index_of_ids(channel_ids), times_ms
@@ -239,7 +304,15 @@ class BuiltNetwork:
         return out
 
     def trial_rasters(self, block, n_steps):
-        """(n_trials, n_steps, N) spikes in training rows, one raster per trial."""
+        """(n_trials, n_steps, N) spikes in training rows, one raster per trial (where trials
+        rerun the build: one per Segment of ``block``, the last ``n_trials``)."""
+        if self.trial_inputs is not None:
+            segments = block.segments[-self.n_trials:]
+            if len(segments) != self.n_trials:
+                raise ValueError(f"the recording holds {len(block.segments)} Segments for "
+                                 f"{self.n_trials} trials")
+            return np.stack([self.raster_of(*self.segment_spike_arrays(segment), n_steps)
+                             for segment in segments])
         single = StepTiming(dt=self.timing.dt)         # the clock of trial_spikes' times
         parts = self.trial_spikes(*self.spike_arrays(block), n_steps)
         return np.stack([self.raster_of(neurons, times, n_steps, single) for neurons, times in parts])
@@ -370,8 +443,12 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
     ``input_spikes`` (n_trials, n_steps, n_inputs) and ``bkg_counts`` (n_trials, n_steps) or
     (n_trials, n_steps, N), or None.  Every trial starts from the same initial state and sees only
     its own input, exactly as separate builds would; read the results with
-    :meth:`BuiltNetwork.trial_rasters`.  Only simulators whose GLIF3Alpha supports trials (NEST)
-    can do this; others raise NotImplementedError (build one trial at a time there).
+    :meth:`BuiltNetwork.trial_rasters`, or after each trial of :meth:`BuiltNetwork.run_trials`.
+    Where GLIF3Alpha runs many trials in one simulation (``trials_in_one_run``, NEST) they
+    follow each other in one run; where the simulator reruns a build with new inputs
+    (``reruns_with_new_inputs``, GeNN) each trial is one run of the same build, started by
+    :meth:`BuiltNetwork.present`.  Other simulators raise NotImplementedError (build one trial
+    at a time there).
     """
     options = options or BuildOptions()
     if options.background == "decoded":
@@ -386,8 +463,14 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
         raise ValueError(f"build_trials: {len(counts)} background count rows for {n_trials} trials")
     backend = backend_for(sim)
     if not backend.trials_in_one_run:
-        raise NotImplementedError(f"build_trials: GLIF3Alpha on {backend.label} runs one trial per "
-                                  f"build here; build one trial at a time")
+        if not backend.reruns_with_new_inputs:
+            raise NotImplementedError(f"build_trials: GLIF3Alpha on {backend.label} runs one trial "
+                                      f"per build here; build one trial at a time")
+        built = _build(sim, net, [input_spikes[0]], [counts[0]], options, StepTiming(dt=options.dt),
+                       None, cell_type, None, n_steps)
+        built.trial_timings = [built.timing] * n_trials
+        built.trial_inputs = list(zip(input_spikes, counts))
+        return built
     cell = (cell_type or backend.cell_type)(**_pynn_parameters(net.neurons))
     start_step = trial_start_step(net, options)
     trial_steps = start_step + n_steps
@@ -444,6 +527,19 @@ def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, n
     return built
 
 
+def _background_trains(bkg_counts, timings, n):
+    """Spike times of the background sources for the counts of each trial (``bkg_counts``, one
+    array per trial, all (n_steps,) or all (n_steps, n))."""
+    k = N_BACKGROUND_SOURCES
+    if np.asarray(bkg_counts[0]).ndim == 1:
+        # ten sources shared by every neuron: in row m the first counts[m] of them spike
+        return _concat_trains([t.background_spike_times(c) for t, c in zip(timings, bkg_counts)])
+    # ten sources per neuron: source j * n + i feeds neuron i
+    per_neuron = [_concat_trains([t.background_spike_times(np.asarray(c)[:, i])
+                                  for t, c in zip(timings, bkg_counts)]) for i in range(n)]
+    return [per_neuron[i][j] for j in range(k) for i in range(n)]
+
+
 def _background(sim, net, bkg_counts, timings, built):
     """Background sources for the counts of each trial (``bkg_counts``, one array per trial)."""
     counts = np.asarray(bkg_counts[0], dtype=float)
@@ -451,18 +547,13 @@ def _background(sim, net, bkg_counts, timings, built):
     w = np.asarray(net.bkg_weights, dtype=float)
     target, receptor = np.nonzero(w)
     k = N_BACKGROUND_SOURCES
+    trains = _background_trains(bkg_counts, timings, n)
+    built._shared_background = counts.ndim == 1
     if counts.ndim == 1:
-        # ten sources shared by every neuron: in row m the first counts[m] of them spike
-        trains = _concat_trains([t.background_spike_times(c) for t, c in zip(timings, bkg_counts)])
         source = np.repeat(np.arange(k), target.size)
-        tgt, rcp = np.tile(target, k), np.tile(receptor, k)
     else:
-        # ten sources per neuron: source j * n + i feeds neuron i
-        per_neuron = [_concat_trains([t.background_spike_times(np.asarray(c)[:, i])
-                                      for t, c in zip(timings, bkg_counts)]) for i in range(n)]
-        trains = [per_neuron[i][j] for j in range(k) for i in range(n)]
         source = (np.arange(k)[:, None] * n + target[None, :]).ravel()
-        tgt, rcp = np.tile(target, k), np.tile(receptor, k)
+    tgt, rcp = np.tile(target, k), np.tile(receptor, k)
     pop = spike_sources(sim, trains, "background")
     built.projections += _project(sim, pop, built.cells, source, tgt, rcp, w[tgt, rcp],
                                   np.full(source.size, timings[0].input_delay), "background")

@@ -13,7 +13,8 @@ from pynn_glif3.backends.genn.engine import BACKENDS, PRECISIONS
 OPTIONS = {
     "backend": "GeNN backend: 'cpu' (single-threaded CPU, default), 'cuda' (or 'hip', 'opencl')",
     "precision": "'double' (default; reproduces the reference step for step) or 'float'",
-    "build_dir": "where GeNN writes and compiles the model (default: a temporary directory)",
+    "build_dir": "where GeNN writes and compiles the model (default: a temporary directory per model, "
+                 "kept while the process runs, so that the same network is compiled once)",
     "rng_seed": "seed of GeNN's random numbers (SpikeSourcePoisson)",
     "optimize": "compile GeNN's CPU code with -O2 -ffp-contract=off (default True; IEEE arithmetic kept)",
     "recording_chunk": "steps of spikes GeNN buffers between copies to the host (default 500)",

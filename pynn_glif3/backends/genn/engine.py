@@ -12,13 +12,16 @@ the time ``(n + 1) dt``; a synapse of delay k steps delivers them in step n + k.
 
 The host steps the model one step at a time: spike-source arrays are fed before each step and
 state variables are sampled after it; recorded spikes are copied out every ``recording_chunk`` steps.
+
+Compiled models are kept for the life of the process (without a ``build_dir`` option): a network
+described exactly as one built before (a new ``setup()`` and the same script, say) reuses its
+directory, where GeNN finds its code unchanged and neither generates nor compiles it again.
 """
 
 import contextlib
+import hashlib
 import os
-import shutil
 import sys
-import tempfile
 import time
 import warnings
 
@@ -91,6 +94,35 @@ def _tail(path, n=40):
         return ""
 
 
+class _Fingerprint:
+    """SHA-256 of everything a GeNN model is described with: equal fingerprints, equal models.
+
+    The code strings of the GeNN models are not in it: they are fixed for the life of the process
+    (:func:`genn_models.load_snippets` reads them once), and so is the cache it keys.
+    """
+
+    def __init__(self):
+        self._sha = hashlib.sha256()
+
+    def add(self, *items):
+        for item in items:
+            if isinstance(item, dict):
+                for key in sorted(item):
+                    self.add(key, item[key])
+            elif isinstance(item, np.ndarray) or isinstance(item, (list, tuple)) and item \
+                    and isinstance(item[0], np.ndarray):
+                for array in ([item] if isinstance(item, np.ndarray) else item):
+                    array = np.ascontiguousarray(array)
+                    self._sha.update(f"{array.dtype.str}{array.shape}".encode())
+                    self._sha.update(array.tobytes())
+            else:
+                self._sha.update(repr(item).encode())
+            self._sha.update(b"\0")
+
+    def hexdigest(self):
+        return self._sha.hexdigest()
+
+
 class _Part:
     """The connections of one Projection between one source and one target population."""
 
@@ -115,10 +147,8 @@ class Engine:
         self.needs_reinit = False
         self.recording_chunk = int(options.get("recording_chunk", DEFAULT_RECORDING_CHUNK))
         self._dirty_populations = set()
-        self._owns_dir = options.get("build_dir") is None
-        self.build_dir = (tempfile.mkdtemp(prefix="pynn_glif3_genn_") if self._owns_dir
-                          else os.path.abspath(options["build_dir"]))
-        os.makedirs(self.build_dir, exist_ok=True)
+        # chosen once the model is described (see _build)
+        self.build_dir = None if options.get("build_dir") is None else os.path.abspath(options["build_dir"])
         self.populations = list(state.populations)
         self.projections = list(state.projections)
         #: Wall-clock seconds: describe (the GeNN model from PyNN's objects), build (code generation
@@ -145,6 +175,11 @@ class Engine:
                                f"(available: {', '.join(backend_modules) or 'none'}); GeNN builds its CUDA "
                                "backend only when CUDA is found (CUDA_PATH) at install time")
         started = time.perf_counter()
+        optimize = options.get("optimize", True)
+        self.fingerprint = _Fingerprint()
+        self.fingerprint.add(backend, options.get("precision", "double"), self.dt, optimize,
+                             os.environ.get("CXX"), options.get("rng_seed"),
+                             options.get("genn_preferences", {}))
         self.model = pg.GeNNModel(options.get("precision", "double"), "pynn_glif3_network",
                                   backend=backend, time_precision="double",
                                   **options.get("genn_preferences", {}))
@@ -159,10 +194,13 @@ class Engine:
         self.parts = self._split_projections()
         self._add_synapses()
         self.timings["describe"] = time.perf_counter() - started
+        if self.build_dir is None:
+            self.build_dir = self.state.compiled_model_dir(self.fingerprint.hexdigest())
+        os.makedirs(self.build_dir, exist_ok=True)
         log = os.path.join(self.build_dir, "build.log")
         started = time.perf_counter()
         try:
-            with _output_to(log), _compiler_flags(backend, options.get("optimize", True)):
+            with _output_to(log), _compiler_flags(backend, optimize):
                 self.model.build(self.build_dir)
         except Exception as err:
             raise GeNNBuildError(f"GeNN could not build the model ({type(err).__name__}: {err}); "
@@ -179,15 +217,17 @@ class Engine:
         name = f"pop{i}"
         if pop.kind == GLIF3:
             nm = self._model("glif3", lambda: genn_models.glif3_neuron_model(pg, N_RECEPTORS))
-            group = self.model.add_neuron_population(name, pop.size, nm, {}, self._glif3_values(pop))
+            values = self._glif3_values(pop)
         elif pop.kind == ARRAY:
             nm = self._model("array", lambda: genn_models.spike_source_array_model(pg))
-            group = self.model.add_neuron_population(name, pop.size, nm, {}, {"Next": 0.0, "Mult": 0.0})
+            values = {"Next": 0.0, "Mult": 0.0}
         elif pop.kind == POISSON:
             nm = self._model("poisson", lambda: genn_models.spike_source_poisson_model(pg))
-            group = self.model.add_neuron_population(name, pop.size, nm, {}, self._poisson_values(pop))
+            values = self._poisson_values(pop)
         else:   # cell_kind() refused it already
             raise NotImplementedError(pop.kind)
+        self.fingerprint.add(name, pop.kind, pop.size, values)
+        group = self.model.add_neuron_population(name, pop.size, nm, {}, values)
         group.spike_recording_enabled = True
         return group
 
@@ -252,6 +292,9 @@ class Engine:
                 genn_models.alpha_psm_init(pg, psm, receptor))
             group.set_sparse_connections(part.pre, part.post)
             group.max_dendritic_delay_timesteps = self.max_delay_steps[part.target]
+            self.fingerprint.add(name, position[part.source], position[part.target], from_source,
+                                 receptor, part.pre, part.post, weight, dendritic,
+                                 self.max_delay_steps[part.target])
             part.group = group
 
     def _synapse_values(self, part):
@@ -533,12 +576,11 @@ class Engine:
     # -- end -----------------------------------------------------------------------------------------
 
     def close(self):
+        """Unload the model (its compiled code stays for a later network described the same)."""
         if self.loaded:
             try:
                 self.model.unload()
             except Exception:   # noqa: BLE001 - best effort while discarding the model
                 pass
             self.loaded = False
-        if self._owns_dir:
-            shutil.rmtree(self.build_dir, ignore_errors=True)
 

@@ -8,8 +8,13 @@ drifts from GeNN's own ``t = timestep * dt``.
 PyGeNN is imported only by :func:`require_pygenn`, never at import time.
 """
 
+import atexit
+import collections
 import importlib
 import logging
+import os
+import shutil
+import tempfile
 
 import numpy as np
 from pyNN import common
@@ -17,6 +22,9 @@ from pyNN import common
 logger = logging.getLogger("PyNN")
 
 name = "GeNN"
+
+#: Compiled models kept per process (the most recently used), for networks described again.
+KEPT_COMPILED_MODELS = 3
 
 INSTALL_HINT = (
     "pynn_glif3.genn needs PyGeNN, the Python interface of GeNN 5 (>= 5.0), which is not on PyPI. "
@@ -67,6 +75,8 @@ class State(common.control.BaseState):
         self.options = {}
         self.engine = None
         self.segment_counter = -1
+        self._compiled_root = None
+        self._compiled_dirs = collections.OrderedDict()
         self.clear()
 
     # -- time ------------------------------------------------------------------------------------
@@ -122,6 +132,24 @@ class State(common.control.BaseState):
 
     def _first_ids(self):
         return np.array([int(p.first_id) for p in self.populations], dtype=np.int64)
+
+    def compiled_model_dir(self, fingerprint):
+        """The directory of the GeNN model with ``fingerprint`` (a SHA-256 of its whole
+        description): the one it was compiled in earlier in this process, where GeNN finds its
+        code unchanged and compiles nothing, else a new one.  A different model never gets the
+        directory of another (GeNN would reload a library of that path that the process may not
+        have released); the least recently used beyond :data:`KEPT_COMPILED_MODELS` are deleted,
+        and all of them when the process ends."""
+        if self._compiled_root is None:
+            self._compiled_root = tempfile.mkdtemp(prefix="pynn_glif3_genn_")
+            atexit.register(shutil.rmtree, self._compiled_root, True)
+        path = os.path.join(self._compiled_root, fingerprint[:32])
+        self._compiled_dirs[path] = True
+        self._compiled_dirs.move_to_end(path)
+        while len(self._compiled_dirs) > KEPT_COMPILED_MODELS:
+            oldest, _ = self._compiled_dirs.popitem(last=False)
+            shutil.rmtree(oldest, ignore_errors=True)
+        return path
 
     # -- lifecycle ---------------------------------------------------------------------------------
 

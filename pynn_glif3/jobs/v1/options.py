@@ -8,7 +8,8 @@ import numpy as np
 from pynn_glif3 import backends
 from pynn_glif3.builder import BACKGROUNDS, DELAY_POLICIES, RECORD_CHOICES
 
-#: samples per simulation where the simulator runs many trials in one build
+#: samples per build where the simulator runs many trials in one build (in one simulation, or
+#: rerunning the build with each trial's inputs)
 DEFAULT_TRIALS_PER_RUN = 50
 
 
@@ -178,9 +179,9 @@ def add_arguments(parser, files_required=True, default_out="results"):
                         help="spikes of all neurons (default) or the readout pools only")
     parser.add_argument("--threads", type=int, help="threads (passed to sim.setup as threads=N)")
     parser.add_argument("--trials-per-run", type=int, metavar="K",
-                        help="samples simulated together in one run, one after the other, each from "
-                             f"the initial state (default {DEFAULT_TRIALS_PER_RUN} where the simulator "
-                             "supports it, else 1); each sample is saved as its trial ends")
+                        help="samples simulated on one build, one after the other, each from the "
+                             f"initial state (default {DEFAULT_TRIALS_PER_RUN} where the simulator "
+                             "supports it, else 1); each sample is saved as soon as it is done")
     parser.add_argument("--setup", action="append", default=[], metavar="KEY=VALUE",
                         help="extra argument for sim.setup (repeatable)")
     parser.add_argument("--compare-reference", action="store_true",

@@ -45,17 +45,19 @@ def sample_inputs(net, stim, sample, seed, background, noise_pool=None):
 
 
 def trials_per_run(options, sim):
-    """Samples per simulation: ``options.trials_per_run``, or the default where the simulator runs
-    many trials in one build; 1 with decoded noise (its table holds one trial)."""
+    """Samples per build: ``options.trials_per_run``, or the default where the simulator runs many
+    trials in one simulation or reruns one build with each trial's inputs; 1 with decoded noise
+    (its table holds one trial)."""
     backend = backends.backend_for(sim)
-    supported = backend.trials_in_one_run and options.background != "decoded"
+    many = backend.trials_in_one_run or backend.reruns_with_new_inputs
+    supported = many and options.background != "decoded"
     if options.trials_per_run is not None:
         if options.trials_per_run < 1:
             raise RunError(f"--trials-per-run must be >= 1, got {options.trials_per_run}")
         if options.trials_per_run > 1 and not supported:
             raise RunError(f"--trials-per-run {options.trials_per_run}: GLIF3Alpha on "
                            f"{backend.label} runs one trial per build"
-                           + (" with --background decoded" if backend.trials_in_one_run else ""))
+                           + (" with --background decoded" if many else ""))
         return options.trials_per_run
     return DEFAULT_TRIALS_PER_RUN if supported else 1
 
