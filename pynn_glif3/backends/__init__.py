@@ -87,7 +87,7 @@ def import_simulator(name):
     module, hint = SIMULATORS.get(name, (name, f"is {name!r} an importable PyNN simulator module?"))
     try:
         return importlib.import_module(module)
-    except ImportError as err:
+    except (ImportError, OSError) as err:      # pyNN.neuron: OSError while its mechanisms are not compiled
         raise SimulatorUnavailable(f"simulator {name!r} is not available ({err}); {hint}") from err
 
 

@@ -134,14 +134,56 @@ def build(force=False, verbose=True):
         return compiled_library(target)
 
 
+def pynn_mechanism_directory():
+    """PyNN's own NMODL folder (``pyNN/neuron/nmodl``), found without importing pyNN.neuron
+    (whose import fails while its mechanisms are not compiled)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyNN")
+    if spec is None or not spec.submodule_search_locations:
+        raise BuildError("PyNN is not installed: pip install 'pynn_glif3[neuron]'")
+    return Path(list(spec.submodule_search_locations)[0]) / "neuron" / "nmodl"
+
+
+def build_pynn_mechanisms(verbose=True):
+    """Compile PyNN's own NEURON mechanisms where PyNN keeps them, if they are not compiled yet.
+
+    pyNN.neuron compiles them at its first import only when ``nrnivmodl`` is on PATH (it is not
+    when a virtual environment's Python runs without the environment being activated) and
+    otherwise refuses to import.  Returns the folder."""
+    folder = pynn_mechanism_directory()
+    if compiled_library(folder) is not None:
+        return folder
+    nrnivmodl = find_nrnivmodl()
+    if verbose:
+        print(f"pynn_glif3: compiling PyNN's NEURON mechanisms in {folder}", file=sys.stderr, flush=True)
+    env = dict(os.environ, PATH=str(Path(nrnivmodl).parent) + os.pathsep + os.environ.get("PATH", ""))
+    proc = subprocess.run([nrnivmodl], cwd=folder, env=env, capture_output=True, text=True)
+    if proc.returncode != 0 or compiled_library(folder) is None:
+        raise BuildError(f"nrnivmodl failed on PyNN's mechanisms in {folder} (exit status "
+                         f"{proc.returncode}):\n" + (proc.stdout + proc.stderr)[-4000:])
+    return folder
+
+
 def main(argv=None):
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--force", action="store_true")
-    args = parser.parse_args(argv)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def add_arguments(parser):
+    parser.add_argument("--force", action="store_true",
+                        help="recompile even when a build for this NEURON version is cached")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only the library's path")
+
+
+def run(args):
+    """``python -m pynn_glif3 build-neuron``: PyNN's mechanisms (if needed), then glif3_alpha."""
     try:
-        print(build(force=args.force))
+        build_pynn_mechanisms(verbose=not args.quiet)
+        print(build(force=args.force, verbose=not args.quiet))
     except BuildError as err:
         print(f"pynn_glif3: cannot build the NEURON mechanism: {err}", file=sys.stderr)
         return 1
