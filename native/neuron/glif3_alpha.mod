@@ -6,8 +6,9 @@ The step constants decay_v .. rise_step are those of pynn_glif3.model.propagator
 computed on the host (pynn_glif3/backends/neuron/cells.py) and set here.
 
 Parameters: v_threshold = V_th, refractory = t_ref, offset_current = I_e, asc_jump_j = asc_amp_j
-(the native names of pynn_glif3.model), first_step = start_step.  Units: potentials mV, times
-ms, currents pA (weights arrive in nA, PyNN's unit); the recorded asc_j and psc_r are in nA.
+(the native names of pynn_glif3.model), first_step = start_step; trial_steps > 0 runs trials of
+that many steps one after the other, each from the initial state (as on NEST).  Units: potentials
+mV, times ms, currents pA (weights arrive in nA, PyNN's unit); the recorded asc_j and psc_r, nA.
 
 Timing (docs/timing.md; h = step_ms).  Step s (s >= first_step) is computed by a self-event at
 (s + 1/4) h; its spike is sent by a second self-event at (s + 1) h, the contract's stamp.  The
@@ -20,7 +21,7 @@ ENDCOMMENT
 
 NEURON {
     ARTIFICIAL_CELL glif3_alpha
-    RANGE v_threshold, refractory, offset_current, asc_jump_1, asc_jump_2, first_step, step_ms
+    RANGE v_threshold, refractory, offset_current, asc_jump_1, asc_jump_2, first_step, trial_steps, step_ms
     RANGE decay_v, drive_v, leak_drive, reset_jump, decay_asc_1, decay_asc_2
     RANGE decay_syn_1, decay_syn_2, decay_syn_3, decay_syn_4
     RANGE rise_gain_1, rise_gain_2, rise_gain_3, rise_gain_4
@@ -38,6 +39,7 @@ PARAMETER {
     asc_jump_1 = 0
     asc_jump_2 = 0
     first_step = 2
+    trial_steps = 0
     step_ms = 1
     decay_v = 1
     drive_v = 0
@@ -94,6 +96,13 @@ ASSIGNED {
 }
 
 INITIAL {
+    initial_state()
+    clear_input()
+    step_count = 0
+    net_send(0.25 * step_ms, 1)
+}
+
+PROCEDURE initial_state() {
     V_m = V_init
     A_1 = 1000 * asc_1_init
     A_2 = 1000 * asc_2_init
@@ -108,15 +117,6 @@ INITIAL {
     R = 0
     z = 0
     recorded()
-    clear_input()
-    if (first_step > 0) {
-        : the neuron holds its state until first_step: inputs up to here are dropped
-        step_count = first_step - 1
-        net_send((step_count + 0.25) * step_ms, 3)
-    } else {
-        step_count = 0
-        net_send(0.25 * step_ms, 1)
-    }
 }
 
 PROCEDURE clear_input() {
@@ -182,7 +182,7 @@ PROCEDURE advance() { LOCAL total, V_new, R_new, X_new
     recorded()
 }
 
-NET_RECEIVE(weight, receptor) {
+NET_RECEIVE(weight, receptor) { LOCAL trial_step
     INITIAL {
         : the receptor is a connection's constant: keep it (NEURON would zero it at finitialize)
     }
@@ -197,15 +197,24 @@ NET_RECEIVE(weight, receptor) {
         } else {
             u_4 = u_4 + weight * 1000
         }
-    } else if (flag == 3) {
-        clear_input()
-        step_count = step_count + 1
-        net_send((step_count + 0.25) * step_ms - t, 1)
     } else if (flag == 1) {
-        advance()
+        : simulation step step_count: held (the first first_step steps of each trial; inputs
+        : dropped, and each later trial starts again from the initial state) or computed
+        trial_step = step_count
+        if (trial_steps > 0) {
+            trial_step = step_count - floor(step_count / trial_steps) * trial_steps
+        }
+        if (trial_step < first_step) {
+            if (trial_step == 0 && step_count > 0) {
+                initial_state()
+            }
+            clear_input()
+        } else {
+            advance()
+        }
         step_count = step_count + 1
         net_send((step_count + 0.25) * step_ms - t, 1)
-        if (z) {
+        if (z && trial_step >= first_step) {
             net_send(step_count * step_ms - t, 2)
         }
     } else if (flag == 2) {

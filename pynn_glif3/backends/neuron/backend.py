@@ -5,9 +5,10 @@ from pynn_glif3.backends.neuron import cells, connect, pynn_patches
 
 
 class NEURONBackend(Backend):
-    """pyNN.neuron with the glif3_alpha mechanism."""
+    """pyNN.neuron with the glif3_alpha mechanism: bulk connections, many trials in one run."""
 
     label = "NEURON"
+    trials_in_one_run = True
     cell_type = cells.GLIF3Alpha
 
     def prepare(self):

@@ -102,11 +102,18 @@ def cell_class():
     class GLIF3AlphaCell(hclass(h.glif3_alpha)):
         """One glif3_alpha artificial cell with PyNN's cell interface."""
 
-        def __init__(self, start_step=standard.GLIF3Alpha.extra_parameters["start_step"], **native):
+        def __init__(self, start_step=standard.GLIF3Alpha.extra_parameters["start_step"], trial_steps=0,
+                     **native):
             self._native = dict.fromkeys(NATIVE_NAMES, 0.0)
             self._native.update({k: float(v) for k, v in native.items()})
             self._dt = None
-            self.start_step = start_step
+            if int(start_step) != start_step or start_step < 0:
+                raise ValueError(f"GLIF3Alpha: start_step = {start_step!r} must be a whole number >= 0")
+            if int(trial_steps) != trial_steps or (trial_steps != 0 and trial_steps <= start_step):
+                raise ValueError(f"GLIF3Alpha: trial_steps = {trial_steps!r} must be 0 (one trial) or "
+                                 f"a whole number above start_step = {start_step}")
+            self.first_step = int(start_step)
+            self.trial_steps = int(trial_steps)
             self.source = self
             self.source_section = None
             self.rec = h.NetCon(self, None)
@@ -127,12 +134,6 @@ def cell_class():
         @property
         def start_step(self):
             return int(self.first_step)
-
-        @start_step.setter
-        def start_step(self, value):
-            if int(value) != value or value < 0:
-                raise ValueError(f"GLIF3Alpha: start_step = {value!r} must be a whole number >= 0")
-            self.first_step = int(value)
 
         def _apply(self):
             """Write the parameters and their step constants into the mechanism."""
@@ -177,7 +178,8 @@ class GLIF3Alpha(standard.GLIF3Alpha):
     __doc__ = standard.GLIF3Alpha.__doc__ + """
     On NEURON: the ``glif3_alpha`` NMODL mechanism (compiled with nrnivmodl on first use and
     cached), an artificial cell without a section: current sources cannot be injected (use
-    ``i_offset``).
+    ``i_offset``).  Like NEST's, it takes the extra parameter ``trial_steps`` for many trials in
+    one run (docs/timing.md).
     """
     model = _CellClass()
     variable_map = dict(VARIABLES)
