@@ -681,6 +681,11 @@ def _run(args):
     error = None
     try:
         noise_pool = load_noise(args)
+        if noise_pool is not None:
+            try:    # before reading anything: the simulator may have no per-step receptor input
+                backends.backend_for(sim).check_receptor_currents()
+            except NotImplementedError as err:
+                raise RunError(f"--background decoded: {err}") from err
         net = read_network(args.network, **network_read_options(args))
         if net.readout_ids is None:
             raise RunError(f"{args.network}: the network has no readout pools (readout/neuron_ids)")
