@@ -200,3 +200,21 @@ def test_decoded_noise_and_current_injection_are_refused_clearly():
     cells = sim.Population(1, GLIF3Alpha())
     with pytest.raises(TypeError):
         sim.DCSource(amplitude=0.5).inject_into(cells)
+
+
+def test_reset_repeats_the_run_from_the_initial_values():
+    net = random_network(n_neurons=30, n_steps=100, seed=9, n_inputs=20)
+    sim.setup(timestep=1.0, min_delay=1.0)
+    network = PyNNNetwork(sim, net, record=("spikes", "v"))
+    network.cells.initialize(v=-60.0)
+    network.run()
+    first = network.result()
+    sim.reset()
+    network.run()
+    segments = network.cells.get_data().segments
+    assert len(segments) == 2
+    second = network.result()
+    assert first.spikes.sum() > 10
+    np.testing.assert_array_equal(second.spikes, first.spikes)
+    np.testing.assert_array_equal(second.v, first.v)
+    assert segments[1].filter(name="v")[0].magnitude[0, 0] == -60.0
