@@ -30,22 +30,3 @@ def test_bundled_model_on_neuron_equals_tensorflow(tmp_path):
         assert r["tf_predicted"] == r["simulator_predicted"]
     runs = json.load(open(os.path.join(out, "results.json")))["per_sample"]
     assert all(r["trials_in_run"] == 20 for r in runs)          # one NEURON simulation for all
-
-
-def test_decoded_background_is_refused_with_a_clear_message(tmp_path):
-    """NEURON's glif3_alpha has no per-step receptor input: the run stops before building, with
-    exit status 2 and the reason."""
-    import numpy as np
-
-    from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
-
-    net, stim, pool = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5"), str(tmp_path / "pool.npy")
-    write_synthetic_v1(net, n_neurons=200, seed=2, n_lgn=50, pool_size=2)
-    write_synthetic_stimulus(stim, n_samples=1, n_lgn=50, seed=3, post_delay=20)
-    np.save(pool, np.random.default_rng(0).normal(0.01, 0.08, 5000))
-    proc = subprocess.run([sys.executable, "-m", "pynn_glif3", "run", "--simulator", "neuron",
-                           "--network", net, "--stimulus", stim, "--background", "decoded",
-                           "--noise-pool", pool, "--out", str(tmp_path / "o"), "--quiet", "--no-plots"],
-                          capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 2, proc.stderr[-2000:]
-    assert "not available on NEURON" in proc.stderr and "Traceback" not in proc.stderr

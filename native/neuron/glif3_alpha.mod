@@ -29,6 +29,7 @@ NEURON {
     RANGE V_init, asc_1_init, asc_2_init, psc_1_init, psc_2_init, psc_3_init, psc_4_init
     RANGE V_m, asc_1, asc_2, psc_1, psc_2, psc_3, psc_4
     RANGE A_1, A_2, X_1, X_2, X_3, X_4, Y_1, Y_2, Y_3, Y_4, u_1, u_2, u_3, u_4
+    RANGE noise_1, noise_2, noise_3, noise_4
     RANGE R, z, step_count
 }
 
@@ -90,6 +91,10 @@ ASSIGNED {
     u_2
     u_3
     u_4
+    noise_1
+    noise_2
+    noise_3
+    noise_4
     R
     z
     step_count
@@ -124,6 +129,10 @@ PROCEDURE clear_input() {
     u_2 = 0
     u_3 = 0
     u_4 = 0
+    noise_1 = 0
+    noise_2 = 0
+    noise_3 = 0
+    noise_4 = 0
 }
 
 PROCEDURE recorded() {
@@ -158,6 +167,12 @@ PROCEDURE advance() { LOCAL total, V_new, R_new, X_new
     if (!(R_new > 0)) {
         R_new = 0
     }
+    : per-step receptor input (decoded noise: Vector.play sets noise_r before the update of
+    : its row), added after the spikes, as the reference adds its noise term
+    u_1 = u_1 + noise_1
+    u_2 = u_2 + noise_2
+    u_3 = u_3 + noise_3
+    u_4 = u_4 + noise_4
     : PSC rise and PSC: the PSC takes the old rise
     X_new = decay_syn_1 * X_1 + rise_gain_1 * u_1
     Y_1 = decay_syn_1 * Y_1 + rise_step_1 * X_1
