@@ -21,6 +21,9 @@ import tempfile
 
 MECHANISM = "glif3_alpha"
 SOURCE_FILES = (MECHANISM + ".mod",)
+#: Extra compile flags (nrnivmodl -incflags): the update's products and sums rounded one by one,
+#: as in the reference, on every architecture (GCC fuses a * b + c where the target has FMA).
+COMPILE_FLAGS = ("-ffp-contract=off", "-fno-fast-math")
 
 
 class BuildError(RuntimeError):
@@ -54,7 +57,7 @@ def cache_root():
 
 def build_key(src=None):
     src = Path(src or source_dir())
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(" ".join(COMPILE_FLAGS).encode() + b"\0")
     for name in SOURCE_FILES:
         digest.update(name.encode() + b"\0" + (src / name).read_bytes())
     return digest.hexdigest()[:16]
@@ -121,7 +124,8 @@ def build(force=False, verbose=True):
             env = dict(os.environ)
             # nrnivmodl finds its tools beside itself
             env["PATH"] = str(Path(nrnivmodl).parent) + os.pathsep + env.get("PATH", "")
-            proc = subprocess.run([nrnivmodl, "."], cwd=work, env=env, capture_output=True, text=True)
+            proc = subprocess.run([nrnivmodl, "-incflags", " ".join(COMPILE_FLAGS), "."], cwd=work,
+                                  env=env, capture_output=True, text=True)
             if proc.returncode != 0 or compiled_library(work) is None:
                 raise BuildError(f"nrnivmodl failed (exit status {proc.returncode}):\n"
                                  + (proc.stdout + proc.stderr)[-4000:])
