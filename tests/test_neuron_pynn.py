@@ -192,10 +192,8 @@ def test_bulk_connections_hold_pynn_values():
     assert {c.nc.weight[1] for c in projection.connections} == {2.0}        # syn3
 
 
-def test_decoded_noise_and_current_injection_are_refused_clearly():
-    backend = backend_for(sim)
-    with pytest.raises(NotImplementedError, match="NEURON"):
-        backend.check_receptor_currents()
+def test_current_injection_is_refused():
+    """An artificial cell has no section for PyNN's current sources (i_offset is the way)."""
     sim.setup(timestep=1.0, min_delay=1.0)
     cells = sim.Population(1, GLIF3Alpha())
     with pytest.raises(TypeError):
