@@ -126,6 +126,17 @@ def test_parameters_per_neuron_set_and_step_constants():
         cells.set(cm=-0.1)
 
 
+def test_inconsistent_set_is_refused_and_undone():
+    sim.setup(timestep=1.0, min_delay=1.0)
+    cells = sim.Population(2, GLIF3Alpha(v_rest=-70.0, v_thresh=-50.0))
+    with pytest.raises(ValueError, match="v_thresh.*not above 'v_rest'"):
+        cells.set(v_thresh=-75.0)          # below the neurons' v_rest: only the cells know
+    np.testing.assert_array_equal(cells.get("v_thresh"), -50.0)
+    assert {cell._cell.v_threshold for cell in cells} == {-50.0}
+    cells.set(v_rest=-80.0, v_thresh=-75.0)  # both at once: valid whatever the order of setting
+    np.testing.assert_array_equal(cells.get("v_thresh"), -75.0)
+
+
 def test_set_between_runs_takes_effect_at_once():
     """A parameter set after a run acts from the next step on, as on NEST: ``run_time(10)`` ends
     one step past row 9, so row 10 is computed with the old value and rows from 11 on with the new

@@ -147,7 +147,7 @@ def cell_class():
             """Called by PyNN before NEURON initialises the cells: initial values, and the step
             constants again if the time step changed."""
             if self._dt != float(h.dt):
-                self._apply()
+                self._apply()       # also after an inconsistent set (raises: it says which)
             for variable, value in self.initial_values.items():
                 setattr(self, _INITIAL[variable], float(value))
 
@@ -157,7 +157,12 @@ def cell_class():
 
         def set_(self, value):
             self._native[name] = float(value)
-            self._apply()
+            # PyNN sets one name at a time: a threshold at or below the resting potential may be
+            # a step of a valid set (checked on the whole set, pynn_patches), applied when whole
+            if self._native["V_th"] > self._native["E_L"]:
+                self._apply()
+            else:
+                self._dt = None
 
         return property(get, set_)
 

@@ -3,6 +3,9 @@
 * Populations: pyNN.neuron builds cells from the cell type's ``model`` class, which the
   simulator-independent GLIF3Alpha does not carry; ``Population`` is given NEURON's GLIF3Alpha
   instead (the same values).
+* Parameter checks: NEST's model refuses a ``set()`` that leaves ``v_thresh`` at or below
+  ``v_rest`` (one given, the other already there); pyNN.neuron sets values one name at a time, so
+  the check is made on the whole set, which is undone if it fails.
 * Connection delays: a glif3_alpha cell takes each input 7/8 of a step before its PyNN time
   (native/neuron/glif3_alpha.mod), so a NetCon onto it is that much shorter than the connection's
   delay, which is taken in whole steps as on NEST; the connection reports the PyNN delay.
@@ -38,6 +41,30 @@ def _neuron_cells_in_populations(population_class):
 
     __init__.__doc__ = original_init.__doc__
     population_class.__init__ = __init__
+
+
+def _checked_set(mixin_class):
+    original = mixin_class._set_parameters
+
+    def _set_parameters(self, parameter_space):
+        if not isinstance(self.celltype, cells.GLIF3Alpha):
+            return original(self, parameter_space)
+        local = [cell_id._cell for cell_id in self]
+        before = [dict(cell._native) for cell in local]
+        original(self, parameter_space)
+        for index, cell in enumerate(local):
+            if not cell._native["V_th"] > cell._native["E_L"]:
+                bad = dict(cell._native)
+                for c, values in zip(local, before):
+                    if c._native != values:
+                        c._native.update(values)
+                        c._apply()
+                raise ValueError(f"GLIF3Alpha parameter 'v_thresh' = {bad['V_th']!r} mV is not above "
+                                 f"'v_rest' = {bad['E_L']!r} mV (neuron {index} of the set): allowed "
+                                 f"(v_rest, inf) mV; nothing was changed")
+
+    _set_parameters.__doc__ = original.__doc__
+    mixin_class._set_parameters = _set_parameters
 
 
 def input_lead_ms():
@@ -89,4 +116,5 @@ def adapt():
         return
     _neuron_cells_in_populations(populations.Population)
     _lead_onto_glif3(simulator.Connection)
+    _checked_set(populations.PopulationMixin)
     setattr(simulator, _PATCHED, True)
