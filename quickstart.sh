@@ -6,7 +6,8 @@
 #
 # Set-up: Debian packages (a C++ compiler and the ltdl header for the NEST module; the ARM
 # toolchain and qemu for checking the SpiNNaker model), a virtual
-# environment in .venv with the package and its extras, and the NEST extension module.
+# environment in .venv with the package and its extras, the NEST extension module and the NEURON
+# mechanisms.
 set -euo pipefail
 cd "$(dirname "$0")"
 job=${1:-demo}
@@ -25,13 +26,18 @@ command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
 command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
 install_debian_packages "${missing[@]}"
 make_venv "$python" "$venv"
-echo "== installing pynn_glif3 with its NEST, TensorFlow, sPyNNaker, plotting and test extras"
+echo "== installing pynn_glif3 with its NEST, TensorFlow, sPyNNaker, NEURON, plotting and test extras"
 "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-"$venv/bin/python" -m pip install -q -e ".[nest,tf,spinnaker,plots,test]"
+"$venv/bin/python" -m pip install -q -e ".[nest,tf,spinnaker,neuron,plots,test]"
 
 if "$venv/bin/python" -c "import nest" >/dev/null 2>&1; then
     echo "== building the NEST extension module (cached after the first build)"
     "$venv/bin/python" -m pynn_glif3 build-nest
+fi
+
+if "$venv/bin/python" -c "import neuron" >/dev/null 2>&1; then
+    echo "== compiling the NEURON mechanisms: PyNN's and glif3_alpha (cached after the first build)"
+    "$venv/bin/python" -m pynn_glif3 build-neuron
 fi
 
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}

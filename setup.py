@@ -65,6 +65,9 @@ setup(
         "nest": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "nest-simulator>=3.10", "boost-headers",
                  "cmake", "ninja"],
         "tf": ["tensorflow-cpu>=2.16"],
+        # the glif3_alpha mechanism is compiled with NEURON's nrnivmodl (tested: NEURON 9.0.0 with
+        # numpy 2.2.3, which 9.0.0 pins, and 9.0.2 with numpy 2.4)
+        "neuron": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "neuron>=9.0"],
         "spinnaker": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "spynnaker"],
         "plots": ["matplotlib"],
         "digits": ["scikit-learn"],

@@ -37,6 +37,16 @@ def _build_nest(args):
     return 0
 
 
+def _build_neuron_arguments(parser):
+    from pynn_glif3.backends.neuron import build
+    build.add_arguments(parser)
+
+
+def _build_neuron(args):
+    from pynn_glif3.backends.neuron import build
+    return build.run(args)
+
+
 def _build_spinnaker_arguments(parser):
     parser.add_argument("--clean", action="store_true", help="delete the previous build first")
     parser.add_argument("--jobs", "-j", type=int, help="parallel make jobs")
@@ -95,6 +105,9 @@ COMMANDS = {
                 _compare_arguments, _compare),
     "build-nest": ("build the glif3_alpha NEST extension module for the installed NEST (cached)",
                    _build_nest_arguments, _build_nest),
+    "build-neuron": ("compile the glif3_alpha NEURON mechanism for the installed NEURON (cached), and "
+                     "PyNN's own NEURON mechanisms if they are not compiled yet",
+                     _build_neuron_arguments, _build_neuron),
     "build-spinnaker": ("build the glif3_alpha SpiNNaker binaries (needs SPINN_DIRS, "
                         "NEURAL_MODELLING_DIRS and arm-none-eabi-gcc, as for sPyNNaker's own C)",
                         _build_spinnaker_arguments, _build_spinnaker),

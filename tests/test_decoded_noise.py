@@ -104,3 +104,27 @@ def test_pool_files(tmp_path):
         NoisePool.from_file(str(tmp_path / "missing.mat"))
     with pytest.raises(NoisePoolError, match=r"noise indices 'quick' span 100..100, the pool has 100 values"):
         NoisePool(values).draws_from(np.full((2, 3, 4), 100), np.zeros((3, 4)))
+
+
+def test_cli_refuses_decoded_noise_where_the_simulator_has_no_per_step_input(tmp_path):
+    """Before reading the files, with exit status 2 and the backend's reason, not a traceback
+    from the middle of a build (PyNN's mock simulator has no per-step receptor input)."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyNN.mock")
+    from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1
+
+    net, stim, pool = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5"), str(tmp_path / "pool.npy")
+    write_synthetic_v1(net, n_neurons=200, seed=2, n_lgn=50, pool_size=2)
+    write_synthetic_stimulus(stim, n_samples=1, n_lgn=50, seed=3, post_delay=20)
+    np.save(pool, np.random.default_rng(0).normal(0.01, 0.08, 5000))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([sys.executable, "-m", "pynn_glif3", "run", "--simulator", "pyNN.mock",
+                           "--network", net, "--stimulus", stim, "--background", "decoded",
+                           "--noise-pool", pool, "--out", str(tmp_path / "o"), "--quiet", "--no-plots"],
+                          capture_output=True, text=True, cwd=root)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "--background decoded: per-step input into each receptor" in proc.stderr
+    assert "not available on" in proc.stderr and "Traceback" not in proc.stderr

@@ -19,6 +19,8 @@ SIMULATORS = {
     "nest": ("pyNN.nest", "pip install 'pynn_glif3[nest]' (NEST and PyNN from PyPI)"),
     "genn": ("pynn_glif3.genn", "install PyGeNN 5 from GeNN's source (see docs/genn.md)"),
     "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
+    "neuron": ("pyNN.neuron", "pip install 'pynn_glif3[neuron]' (NEURON and PyNN from PyPI), then "
+               "python -m pynn_glif3 build-neuron"),
 }
 
 #: The simulator of the command line when none is given: the one installed with the package.
@@ -35,6 +37,9 @@ def _backend_class(module_name):
     if module_name == "pyNN.spiNNaker":
         from pynn_glif3.backends.spinnaker.backend import SpiNNakerBackend
         return SpiNNakerBackend
+    if module_name == "pyNN.neuron":
+        from pynn_glif3.backends.neuron.backend import NEURONBackend
+        return NEURONBackend
     if module_name == "pynn_glif3.backends.genn":
         from pynn_glif3.backends.genn.backend import GeNNBackend
         return GeNNBackend
@@ -47,7 +52,7 @@ def simulator_module_name(sim):
     name = sim if isinstance(sim, str) else getattr(sim, "__name__", type(sim).__module__)
     if name == "pynn_glif3.genn":           # the name scripts import; the backend's own package
         return "pynn_glif3.backends.genn"
-    for package in ("pyNN.nest", "pyNN.spiNNaker", "pynn_glif3.backends.genn"):
+    for package in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pynn_glif3.backends.genn"):
         if name == package or name.startswith(package + "."):
             return package
     return name
@@ -69,7 +74,7 @@ def backend_for(sim):
 def prepare_imported_simulators():
     """Prepare the backend of each PyNN simulator module already imported (a script may import
     pynn_glif3 before or after its simulator; GLIF3Alpha calls this when it is made)."""
-    for name in ("pyNN.nest", "pyNN.spiNNaker"):
+    for name in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron"):
         if name in sys.modules and name not in _backends:
             backend_for(sys.modules[name])
 
@@ -82,7 +87,7 @@ def import_simulator(name):
     module, hint = SIMULATORS.get(name, (name, f"is {name!r} an importable PyNN simulator module?"))
     try:
         return importlib.import_module(module)
-    except ImportError as err:
+    except (ImportError, OSError) as err:      # pyNN.neuron: OSError while its mechanisms are not compiled
         raise SimulatorUnavailable(f"simulator {name!r} is not available ({err}); {hint}") from err
 
 

@@ -54,7 +54,7 @@ class Backend:
     def cell_type(self):
         raise NotImplementedError(
             f"GLIF3Alpha has no implementation for the simulator module {self.sim.__name__}; "
-            f"it runs on pyNN.nest, pyNN.spiNNaker and pynn_glif3.genn")
+            f"it runs on pyNN.nest, pyNN.spiNNaker, pyNN.neuron and pynn_glif3.genn")
 
     def spike_source_type(self):
         """The cell type of spike sources with a ``spike_times`` parameter, delivering a spike at

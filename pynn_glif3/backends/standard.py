@@ -29,8 +29,8 @@ class GLIF3Alpha(StandardCellType):
     times of :mod:`pynn_glif3.model.timing` to reproduce the training model step for step
     (docs/timing.md): the neurons hold their initial state until ``timing.START_STEP`` steps.
 
-    Works on every simulator with a backend here: ``pyNN.nest``, ``pyNN.spiNNaker`` and
-    ``pynn_glif3.genn``.
+    Works on every simulator with a backend here: ``pyNN.nest``, ``pyNN.spiNNaker``,
+    ``pyNN.neuron`` and ``pynn_glif3.genn``.
     """
 
     default_parameters = dict(model.DEFAULT_PARAMETERS)

@@ -229,7 +229,8 @@ class BuiltNetwork:
         get_spiketimes = getattr(recorder, "_get_spiketimes", None)
         if get_spiketimes is not None and getattr(self.sim, "num_processes", lambda: 1)() == 1:
             if self._recorded_cell_ids is None:
-                self._recorded_cell_ids = sorted(int(i) for i in self.recorded.all_cells)
+                # PyNN's own ID objects: some recorders look their cells up through them
+                self._recorded_cell_ids = sorted(self.recorded.all_cells, key=int)
             data = get_spiketimes(self._recorded_cell_ids, clear=clear)
             if clear:
                 recorder.clear()            # PyNN's own bookkeeping of a clear, as get_data does

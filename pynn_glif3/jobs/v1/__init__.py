@@ -107,6 +107,11 @@ def _prepare(options, sim, procs):
     from pynn_glif3.io.stimulus_h5 import open_stimulus
 
     noise_pool = load_noise(options)
+    if noise_pool is not None:
+        try:    # before reading anything: the simulator may have no per-step receptor input
+            backends.backend_for(sim).check_receptor_currents()
+        except NotImplementedError as err:
+            raise RunError(f"--background decoded: {err}") from err
     net = read_network(options.network, **options.network_read_options())
     if net.readout_ids is None:
         raise RunError(f"{options.network}: the network has no readout pools (readout/neuron_ids)")
