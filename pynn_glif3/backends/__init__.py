@@ -19,6 +19,7 @@ SIMULATORS = {
     "nest": ("pyNN.nest", "pip install 'pynn_glif3[nest]' (NEST and PyNN from PyPI)"),
     "genn": ("pynn_glif3.genn", "install PyGeNN 5 from GeNN's source (see docs/genn.md)"),
     "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
+    "brian2": ("pyNN.brian2", "pip install 'pynn_glif3[brian2]' (Brian2 and PyNN from PyPI)"),
 }
 
 #: The simulator of the command line when none is given: the one installed with the package.
@@ -35,6 +36,9 @@ def _backend_class(module_name):
     if module_name == "pyNN.spiNNaker":
         from pynn_glif3.backends.spinnaker.backend import SpiNNakerBackend
         return SpiNNakerBackend
+    if module_name == "pyNN.brian2":
+        from pynn_glif3.backends.brian2.backend import Brian2Backend
+        return Brian2Backend
     if module_name == "pynn_glif3.backends.genn":
         from pynn_glif3.backends.genn.backend import GeNNBackend
         return GeNNBackend
@@ -47,7 +51,7 @@ def simulator_module_name(sim):
     name = sim if isinstance(sim, str) else getattr(sim, "__name__", type(sim).__module__)
     if name == "pynn_glif3.genn":           # the name scripts import; the backend's own package
         return "pynn_glif3.backends.genn"
-    for package in ("pyNN.nest", "pyNN.spiNNaker", "pynn_glif3.backends.genn"):
+    for package in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.brian2", "pynn_glif3.backends.genn"):
         if name == package or name.startswith(package + "."):
             return package
     return name
@@ -69,7 +73,7 @@ def backend_for(sim):
 def prepare_imported_simulators():
     """Prepare the backend of each PyNN simulator module already imported (a script may import
     pynn_glif3 before or after its simulator; GLIF3Alpha calls this when it is made)."""
-    for name in ("pyNN.nest", "pyNN.spiNNaker"):
+    for name in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.brian2"):
         if name in sys.modules and name not in _backends:
             backend_for(sys.modules[name])
 

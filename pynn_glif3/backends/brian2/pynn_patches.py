@@ -1,0 +1,177 @@
+"""The one place where pyNN.brian2 (and Brian2's code generation) is adapted for GLIF3Alpha,
+where PyNN offers no hook.
+
+* Populations: pyNN.brian2 reads the NeuronGroup to make from the cell type, which the
+  simulator-independent GLIF3Alpha does not carry; ``Population`` is given Brian2's GLIF3Alpha
+  instead (the same values).
+* Delays onto GLIF3Alpha: Brian2 stamps a spike with the start of the step whose thresholder saw
+  it and delivers it ``D`` steps after that stamp, into input the neuron reads in that step's
+  update; NEST reads it one step earlier, which docs/timing.md defines as PyNN's delay.  A
+  projection onto GLIF3Alpha therefore gets a copy of its synapse type whose delays are one step
+  shorter inside Brian2 (and read back one step longer), so that the times of docs/timing.md hold
+  unchanged; the shortest PyNN delay, one step, is a Brian2 delay of 0.
+* Spike sources on the simulation's clock: pyNN.brian2's ``SpikeSourceArray`` is a Brian2
+  ``SpikeGeneratorGroup`` made without a clock, so it and its synapses step on Brian2's default
+  clock (0.1 ms) whatever the time step; ``setup()`` now sets the default clock's step as well.
+* ``set()``: NEST's module refuses a parameter set that leaves a neuron inconsistent (a threshold
+  below its resting potential, say) and keeps the old values; here the group is checked after
+  pyNN.brian2 sets the values, which are put back when the check fails.
+* Compiled code: Brian2 compiles with ``-ffast-math`` by default, which lets the compiler reorder
+  and contract the step's sums and products; the step must be the reference's operations in its
+  order, so the GCC flags drop it and add ``-ffp-contract=off`` (no fused multiply-add), as the
+  NEST module is built.  Brian2's Cython cache, unless set, goes under pynn_glif3's cache
+  (``$PYNN_GLIF3_CACHE``, else ``$XDG_CACHE_HOME/pynn_glif3`` or ``~/.cache/pynn_glif3``).
+
+:func:`adapt` applies them all, once; importing this module imports Brian2 and pyNN.brian2.
+"""
+
+import copy
+import os
+from pathlib import Path
+
+import brian2
+from pyNN import common
+from pyNN.brian2 import populations, projections, simulator
+
+from pynn_glif3.backends import standard
+from pynn_glif3.backends.brian2 import cells
+
+_ADAPTED = "_pynn_glif3_adapted"
+
+#: GCC flags of Brian2's compiled code: Brian2's defaults without fast-math, no contraction.
+COMPILE_ARGS = ["-w", "-O3", "-march=native", "-ffp-contract=off", "-std=c++11"]
+
+
+def cache_root():
+    """pynn_glif3's cache directory (as the NEST module's build uses)."""
+    if os.environ.get("PYNN_GLIF3_CACHE"):
+        return Path(os.environ["PYNN_GLIF3_CACHE"]).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "pynn_glif3"
+
+
+def cython_cache_dir():
+    return cache_root() / f"brian2-{brian2.__version__}" / "cython"
+
+
+def _set_code_generation():
+    prefs = brian2.prefs
+    prefs.codegen.cpp.extra_compile_args_gcc = list(COMPILE_ARGS)
+    if prefs.codegen.runtime.cython.cache_dir is None:
+        prefs.codegen.runtime.cython.cache_dir = str(cython_cache_dir())
+
+
+# -- populations ---------------------------------------------------------------------------------
+
+def _brian2_cell_type(cellclass):
+    """Brian2's GLIF3Alpha for the simulator-independent one (class or instance); else unchanged."""
+    if isinstance(cellclass, type):
+        if issubclass(cellclass, standard.GLIF3Alpha) and not issubclass(cellclass, cells.GLIF3Alpha):
+            return cells.GLIF3Alpha
+        return cellclass
+    if isinstance(cellclass, standard.GLIF3Alpha) and not isinstance(cellclass, cells.GLIF3Alpha):
+        return cells.GLIF3Alpha.adopt(cellclass)
+    return cellclass
+
+
+def _brian2_cells_in_populations(population_class):
+    original_init = population_class.__init__
+
+    def __init__(self, size, cellclass, *args, **kwargs):
+        original_init(self, size, _brian2_cell_type(cellclass), *args, **kwargs)
+
+    __init__.__doc__ = original_init.__doc__
+    population_class.__init__ = __init__
+
+
+def _checked_set(view_class):
+    original_set_parameters = view_class._set_parameters
+
+    def _set_parameters(self, parameter_space):
+        group = getattr(self, "brian2_group", None)
+        if not isinstance(group, cells.GLIF3NeuronGroup):
+            return original_set_parameters(self, parameter_space)
+        before = {name: getattr(group, name)[:].copy() for name in parameter_space.keys()
+                  if name in cells.PARAMETERS}
+        original_set_parameters(self, parameter_space)
+        try:
+            group.check_parameters()
+        except ValueError:
+            for name, values in before.items():
+                getattr(group, name)[:] = values
+            raise
+
+    _set_parameters.__doc__ = original_set_parameters.__doc__
+    view_class._set_parameters = _set_parameters
+
+
+# -- delays onto GLIF3Alpha ----------------------------------------------------------------------
+
+def targets_glif3(post):
+    """Whether the cells ``post`` (Population, PopulationView or Assembly) are GLIF3Alpha on Brian2;
+    an Assembly mixing them with other cells cannot be given one delay rule and is refused."""
+    if isinstance(post, common.Assembly):
+        kinds = {isinstance(p.celltype, cells.GLIF3Alpha) for p in post.populations}
+        if len(kinds) > 1:
+            raise NotImplementedError("a projection onto an Assembly of GLIF3Alpha and other cells "
+                                      "is not supported on Brian2; project onto each population")
+        return kinds == {True}
+    return isinstance(getattr(post, "celltype", None), cells.GLIF3Alpha)
+
+
+def one_step_earlier(synapse_type):
+    """A copy of ``synapse_type`` whose native (Brian2) delay is one step less than its PyNN delay."""
+    shifted = copy.copy(synapse_type)
+    shifted.translations = copy.deepcopy(synapse_type.translations)
+    delay = shifted.translations["delay"]
+    forward, reverse = delay["forward_transform"], delay["reverse_transform"]
+
+    def to_brian2(**parameters):
+        parameters = dict(parameters, delay=parameters["delay"] - simulator.state.dt)
+        return forward(**parameters) if callable(forward) else eval(forward, {}, parameters)
+
+    def from_brian2(**native):
+        pynn = reverse(**native) if callable(reverse) else eval(reverse, {}, dict(native))
+        return pynn + simulator.state.dt
+
+    delay["forward_transform"], delay["reverse_transform"] = to_brian2, from_brian2
+    shifted._pynn_glif3_one_step_earlier = True
+    return shifted
+
+
+def _earlier_delays_onto_glif3(projection_class):
+    original_init = projection_class.__init__
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector,
+                 synapse_type=None, *args, **kwargs):
+        if targets_glif3(postsynaptic_population):
+            synapse_type = one_step_earlier(synapse_type or projection_class._static_synapse_class())
+        original_init(self, presynaptic_population, postsynaptic_population, connector,
+                      synapse_type, *args, **kwargs)
+
+    __init__.__doc__ = original_init.__doc__
+    projection_class.__init__ = __init__
+
+
+def _default_clock_follows_setup(state_class):
+    original = state_class.dt
+
+    def set_dt(self, timestep):
+        original.fset(self, timestep)
+        brian2.defaultclock.dt = timestep * brian2.ms
+
+    state_class.dt = property(fget=original.fget, fset=set_dt, doc=original.__doc__)
+    brian2.defaultclock.dt = simulator.state.dt * brian2.ms     # setup() may have run already
+
+
+def adapt():
+    """Adapt pyNN.brian2 and Brian2's code generation (idempotent)."""
+    if getattr(simulator, _ADAPTED, False):
+        return
+    _set_code_generation()
+    _default_clock_follows_setup(type(simulator.state))
+    _brian2_cells_in_populations(populations.Population)
+    _checked_set(populations.Population)
+    _checked_set(populations.PopulationView)
+    _earlier_delays_onto_glif3(projections.Projection)
+    setattr(simulator, _ADAPTED, True)
