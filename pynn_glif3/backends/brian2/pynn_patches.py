@@ -13,6 +13,8 @@ where PyNN offers no hook.
 * Spike sources on the simulation's clock: pyNN.brian2's ``SpikeSourceArray`` is a Brian2
   ``SpikeGeneratorGroup`` made without a clock, so it and its synapses step on Brian2's default
   clock (0.1 ms) whatever the time step; ``setup()`` now sets the default clock's step as well.
+* A ``SpikeSourceArray`` of one source reaches pyNN.brian2's ``SpikeGeneratorGroup`` as one
+  Sequence instead of an array of one, which it refuses; it is given the array.
 * ``set()``: NEST's module refuses a parameter set that leaves a neuron inconsistent (a threshold
   below its resting potential, say) and keeps the old values; here the group is checked after
   pyNN.brian2 sets the values, which are put back when the check fails.
@@ -21,17 +23,23 @@ where PyNN offers no hook.
   order, so the GCC flags drop it and add ``-ffp-contract=off`` (no fused multiply-add), as the
   NEST module is built.  Brian2's Cython cache, unless set, goes under pynn_glif3's cache
   (``$PYNN_GLIF3_CACHE``, else ``$XDG_CACHE_HOME/pynn_glif3`` or ``~/.cache/pynn_glif3``).
+  ``$PYNN_GLIF3_BRIAN2_TARGET`` (``numpy`` or ``cython``), when set, chooses Brian2's code
+  generation target (its preference ``codegen.target``), also for a job's subprocesses: Cython
+  compiles each new object for seconds once, NumPy runs without compiling but slower.
 
 :func:`adapt` applies them all, once; importing this module imports Brian2 and pyNN.brian2.
 """
 
 import copy
+import importlib
 import os
 from pathlib import Path
 
 import brian2
+import numpy as np
 from pyNN import common
 from pyNN.brian2 import populations, projections, simulator
+from pyNN.parameters import Sequence
 
 from pynn_glif3.backends import standard
 from pynn_glif3.backends.brian2 import cells
@@ -57,6 +65,8 @@ def cython_cache_dir():
 def _set_code_generation():
     prefs = brian2.prefs
     prefs.codegen.cpp.extra_compile_args_gcc = list(COMPILE_ARGS)
+    if os.environ.get("PYNN_GLIF3_BRIAN2_TARGET"):
+        prefs.codegen.target = os.environ["PYNN_GLIF3_BRIAN2_TARGET"]
     if prefs.codegen.runtime.cython.cache_dir is None:
         prefs.codegen.runtime.cython.cache_dir = str(cython_cache_dir())
 
@@ -164,12 +174,27 @@ def _default_clock_follows_setup(state_class):
     brian2.defaultclock.dt = simulator.state.dt * brian2.ms     # setup() may have run already
 
 
+def _one_source_spike_arrays(generator_class):
+    original_init = generator_class.__init__
+
+    def __init__(self, n, equations, spike_time_sequences=None):
+        if isinstance(spike_time_sequences, Sequence):
+            one = np.empty(1, dtype=object)
+            one[0] = spike_time_sequences
+            spike_time_sequences = one
+        original_init(self, n, equations, spike_time_sequences)
+
+    generator_class.__init__ = __init__
+
+
 def adapt():
     """Adapt pyNN.brian2 and Brian2's code generation (idempotent)."""
     if getattr(simulator, _ADAPTED, False):
         return
     _set_code_generation()
     _default_clock_follows_setup(type(simulator.state))
+    # the module: pyNN.brian2's namespace has PyNN's standard cells under the name ``cells``
+    _one_source_spike_arrays(importlib.import_module("pyNN.brian2.cells").SpikeGeneratorGroup)
     _brian2_cells_in_populations(populations.Population)
     _checked_set(populations.Population)
     _checked_set(populations.PopulationView)
