@@ -13,6 +13,10 @@ where PyNN offers no hook.
 * Spike sources on the simulation's clock: pyNN.brian2's ``SpikeSourceArray`` is a Brian2
   ``SpikeGeneratorGroup`` made without a clock, so it and its synapses step on Brian2's default
   clock (0.1 ms) whatever the time step; ``setup()`` now sets the default clock's step as well.
+* Several synapses between one pair of cells: pyNN.brian2 sets each new synapse's weight and
+  delay by (pre, post) index, which addresses every synapse of the pair, so all of them get the
+  last one's values (a training model's networks have such pairs).  The values are set by synapse
+  index instead.
 * A ``SpikeSourceArray`` of one source reaches pyNN.brian2's ``SpikeGeneratorGroup`` as one
   Sequence instead of an array of one, which it refuses; it is given the array.
 * ``set()``: NEST's module refuses a parameter set that leaves a neuron inconsistent (a threshold
@@ -187,6 +191,40 @@ def _one_source_spike_arrays(generator_class):
     generator_class.__init__ = __init__
 
 
+def _values_per_synapse(projection_class):
+    original = projection_class._convergent_connect
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index, location_selector=None,
+                            **connection_parameters):
+        if location_selector is not None or isinstance(self.pre, common.Assembly) \
+                or isinstance(self.post, common.Assembly):
+            return original(self, presynaptic_indices, postsynaptic_index, location_selector,
+                            **connection_parameters)
+        connection_parameters.pop("dendritic_delay_fraction", None)
+        (sources,) = self._partition(presynaptic_indices)
+        j_group, target = self._localize_index(postsynaptic_index)
+        if sources.size == 0:
+            return
+        synapses = self._brian2_synapses[0][j_group]
+        first = len(synapses)
+        synapses.connect(i=sources, j=target)       # appended in the order of ``sources``
+        self._n_connections += sources.size
+        new = slice(first, first + sources.size)
+        for name, value in list(connection_parameters.items()) + \
+                list(self.synapse_type.initial_conditions.items()):
+            if name == "delay":                     # whole steps, as pyNN.brian2 rounds them
+                scale = self._simulator.state.dt * brian2.ms
+                value = np.round(value / scale) * scale
+            try:
+                getattr(synapses, name)[new] = value
+            except TypeError as err:
+                if "read-only" not in str(err):
+                    raise
+
+    _convergent_connect.__doc__ = original.__doc__
+    projection_class._convergent_connect = _convergent_connect
+
+
 def adapt():
     """Adapt pyNN.brian2 and Brian2's code generation (idempotent)."""
     if getattr(simulator, _ADAPTED, False):
@@ -199,4 +237,5 @@ def adapt():
     _checked_set(populations.Population)
     _checked_set(populations.PopulationView)
     _earlier_delays_onto_glif3(projections.Projection)
+    _values_per_synapse(projections.Projection)
     setattr(simulator, _ADAPTED, True)
