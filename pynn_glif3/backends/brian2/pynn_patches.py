@@ -21,7 +21,9 @@ where PyNN offers no hook.
   Sequence instead of an array of one, which it refuses; it is given the array.
 * ``set()``: NEST's module refuses a parameter set that leaves a neuron inconsistent (a threshold
   below its resting potential, say) and keeps the old values; here the group is checked after
-  pyNN.brian2 sets the values, which are put back when the check fails.
+  pyNN.brian2 sets the values, which are put back when the check fails; ``run()`` checks every
+  GLIF3Alpha group again (values written into Brian2 directly) and raises the ValueError itself,
+  before Brian2 would wrap it in its own exception.
 * Compiled code: Brian2 compiles with ``-ffast-math`` by default, which lets the compiler reorder
   and contract the step's sums and products; the step must be the reference's operations in its
   order, so the GCC flags drop it and add ``-ffp-contract=off`` (no fused multiply-add), as the
@@ -225,6 +227,19 @@ def _values_per_synapse(projection_class):
     projection_class._convergent_connect = _convergent_connect
 
 
+def _checked_run(state_class):
+    original_run = state_class.run
+
+    def run(self, simtime):
+        for obj in self.network.objects:
+            if isinstance(obj, cells.GLIF3NeuronGroup):
+                obj.check_parameters()
+        return original_run(self, simtime)
+
+    run.__doc__ = original_run.__doc__
+    state_class.run = run
+
+
 def adapt():
     """Adapt pyNN.brian2 and Brian2's code generation (idempotent)."""
     if getattr(simulator, _ADAPTED, False):
@@ -236,6 +251,7 @@ def adapt():
     _brian2_cells_in_populations(populations.Population)
     _checked_set(populations.Population)
     _checked_set(populations.PopulationView)
+    _checked_run(type(simulator.state))
     _earlier_delays_onto_glif3(projections.Projection)
     _values_per_synapse(projections.Projection)
     setattr(simulator, _ADAPTED, True)
