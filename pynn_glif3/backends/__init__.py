@@ -85,9 +85,11 @@ def import_simulator(name):
     """
     module, hint = SIMULATORS.get(name, (name, f"is {name!r} an importable PyNN simulator module?"))
     try:
-        return importlib.import_module(module)
+        sim = importlib.import_module(module)
     except ImportError as err:
         raise SimulatorUnavailable(f"simulator {name!r} is not available ({err}); {hint}") from err
+    prepare_imported_simulators()       # adapted before the caller's first setup()
+    return sim
 
 
 __all__ = ["Backend", "DEFAULT_SIMULATOR", "SIMULATORS", "SimulatorUnavailable", "backend_for", "import_simulator",

@@ -17,6 +17,9 @@ where PyNN offers no hook.
   delay by (pre, post) index, which addresses every synapse of the pair, so all of them get the
   last one's values (a training model's networks have such pairs).  The values are set by synapse
   index instead.
+* A new ``setup()`` discards the Brian2 objects of the last one; those never run (a job's setup
+  before the one it builds in, say) would each make Brian2 warn, on the terminal, that an object
+  "was never included in a network".  They are marked as belonging to the discarded network.
 * A ``SpikeSourceArray`` of one source reaches pyNN.brian2's ``SpikeGeneratorGroup`` as one
   Sequence instead of an array of one, which it refuses; it is given the array.
 * ``set()``: NEST's module refuses a parameter set that leaves a neuron inconsistent (a threshold
@@ -240,6 +243,21 @@ def _checked_run(state_class):
     state_class.run = run
 
 
+def _quiet_clear(state_class):
+    original_clear = state_class.clear
+
+    def clear(self):
+        network = getattr(self, "network", None)
+        if network is not None:
+            for obj in network.objects:
+                if getattr(obj, "_network", "unset") is None:
+                    obj._network = network.id
+        original_clear(self)
+
+    clear.__doc__ = original_clear.__doc__
+    state_class.clear = clear
+
+
 def adapt():
     """Adapt pyNN.brian2 and Brian2's code generation (idempotent)."""
     if getattr(simulator, _ADAPTED, False):
@@ -252,6 +270,7 @@ def adapt():
     _checked_set(populations.Population)
     _checked_set(populations.PopulationView)
     _checked_run(type(simulator.state))
+    _quiet_clear(type(simulator.state))
     _earlier_delays_onto_glif3(projections.Projection)
     _values_per_synapse(projections.Projection)
     setattr(simulator, _ADAPTED, True)
