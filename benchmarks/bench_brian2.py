@@ -140,7 +140,7 @@ def _standalone_run(n, threads, bio_ms):
     build_s = time.perf_counter() - start
     compile_s, _ = timed(b.device.build, directory=workdir, compile=True, run=False)
     run_s, _ = timed(b.device.run, directory=workdir)
-    rows = timing.rows_of_times(np.asarray(monitor.t / b.ms) + 1.0)   # Brian2 stamps a step earlier
+    rows = timing.rows_of_times(np.asarray(monitor.t / b.ms))     # stamped as pyNN.brian2 stamps
     raster = np.zeros((bio_ms, n), dtype=bool)
     keep = (rows >= 0) & (rows < bio_ms)
     raster[rows[keep], np.asarray(monitor.i)[keep]] = True
@@ -180,6 +180,7 @@ def main():
             row = _standalone_run(int(n), int(threads), int(bio_ms))
         else:
             row = _pynn_run(engine, int(n), int(threads), int(bio_ms), None if target == "-" else target)
+        row["load_avg_1min"] = os.getloadavg()[0]       # the machine is shared: say how busy it was
         print(json.dumps(row))
         return
     sizes = [2000] if args.quick else args.sizes
@@ -210,7 +211,7 @@ def main():
     print()
     print_table(rows, ["engine", "neurons", "synapses", "threads", "build_s", "compile_s", "prepare_s",
                        "sim_s_per_bio_s", "peak_mb", "build_s_vs_nest", "sim_s_per_bio_s_vs_nest",
-                       "peak_mb_vs_nest", "rate_hz", "same_spikes_as_nest"])
+                       "peak_mb_vs_nest", "rate_hz", "same_spikes_as_nest", "load_avg_1min"])
     write_json(args.json, "v1_brian2", rows, bio_ms=bio, cpus=os.cpu_count())
 
 
