@@ -384,3 +384,17 @@ def test_readme_pynn_example_on_brian2_matches_the_reference():
         sim.end()
     assert 100 < ref.spikes.sum() < 0.3 * ref.spikes.size
     np.testing.assert_array_equal(ns["spikes"], ref.spikes)
+
+
+def test_auto_min_delay_is_the_smallest_delay_in_steps():
+    """pyNN.brian2 alone computed 'auto' as if steps were 0.1 ms (10 ms here for a 1 ms delay),
+    which then became the default delay of new connections."""
+    sim.setup(timestep=1.0)
+    cells = sim.Population(3, GLIF3Alpha(**CELL))
+    sim.Projection(cells, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=2.0),
+                   receptor_type="syn1")
+    assert sim.get_min_delay() == 2.0
+    default = sim.Projection(cells, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.1),
+                             receptor_type="syn2")
+    np.testing.assert_array_equal(np.asarray(default.get("delay", format="list"))[:, 2], 2.0)
+    sim.end()

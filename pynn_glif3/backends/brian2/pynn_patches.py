@@ -17,6 +17,10 @@ where PyNN offers no hook.
   delay by (pre, post) index, which addresses every synapse of the pair, so all of them get the
   last one's values (a training model's networks have such pairs).  The values are set by synapse
   index instead.
+* ``setup(min_delay='auto')``: pyNN.brian2 computes the smallest delay as if every step were
+  0.1 ms (its delays in seconds times 10,000, then times the step), so with 1 ms steps a 1 ms
+  delay became a 10 ms minimum, and the default delay of later projections with it.  The minimum
+  is computed here in steps of the simulation, one step added back onto GLIF3Alpha.
 * A new ``setup()`` discards the Brian2 objects of the last one; those never run (a job's setup
   before the one it builds in, say) would each make Brian2 warn, on the terminal, that an object
   "was never included in a network".  They are marked as belonging to the discarded network.
@@ -258,6 +262,24 @@ def _quiet_clear(state_class):
     state_class.clear = clear
 
 
+def _auto_min_delay(state_class):
+    original = state_class.min_delay
+
+    def get_min_delay(self):
+        if self._min_delay == "auto":
+            steps = np.inf
+            for item in self.network.sorted_objects:
+                if isinstance(item, brian2.Synapses) and len(item):
+                    delay_steps = np.round(np.asarray(item.delay[:]) / (self.dt * 1e-3)).min()
+                    if isinstance(item.target, cells.GLIF3NeuronGroup):
+                        delay_steps += 1         # its delays are one step shorter inside Brian2
+                    steps = min(steps, delay_steps)
+            self._min_delay = self.dt if np.isinf(steps) else float(steps) * self.dt
+        return self._min_delay
+
+    state_class.min_delay = property(fget=get_min_delay, fset=original.fset, doc=original.__doc__)
+
+
 def adapt():
     """Adapt pyNN.brian2 and Brian2's code generation (idempotent)."""
     if getattr(simulator, _ADAPTED, False):
@@ -271,6 +293,7 @@ def adapt():
     _checked_set(populations.PopulationView)
     _checked_run(type(simulator.state))
     _quiet_clear(type(simulator.state))
+    _auto_min_delay(type(simulator.state))
     _earlier_delays_onto_glif3(projections.Projection)
     _values_per_synapse(projections.Projection)
     setattr(simulator, _ADAPTED, True)
