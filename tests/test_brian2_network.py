@@ -308,3 +308,68 @@ def test_synthetic_v1_of_2000_neurons_equals_reference(tmp_path):
     np.testing.assert_array_equal(spikes, ref.spikes)
     assert analysis.readout_decision(spikes, net.readout_ids, window) == \
         analysis.readout_decision(ref.spikes, net.readout_ids, window)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Cython target: compiled with the backend's flags, it must give the NumPy target's numbers
+
+def _small_script(target, net, timing):
+    """Recurrent synapses on syn2 (signed, delays 1..5 steps) and input on syn1, in a plain
+    PyNN script, with Brian2's code generation ``target``; returns (spikes, v) in rows."""
+    from pyNN.parameters import Sequence
+
+    from pynn_glif3 import GLIF3Alpha
+
+    brian2.prefs.codegen.target = target
+    p, rec, inp = net.neurons, net.recurrent, net.inputs
+    sim.setup(timestep=timing.dt, min_delay=timing.dt)
+    try:
+        cells = sim.Population(p.n, GLIF3Alpha(**units.physical_to_pynn(
+            p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps, p.tau_syn, p.I_offset)))
+        lgn = sim.Population(net.input_spikes.shape[1], sim.SpikeSourceArray(
+            spike_times=[Sequence(t) for t in timing.input_spike_times(net.input_spikes)]))
+        from pynn_glif3.backends.connectors import FromArraysConnector
+        sim.Projection(cells, cells, FromArraysConnector(rec.source, rec.target, units.pA_to_nA(rec.weight),
+                                                         timing.recurrent_delays(rec.delay)),
+                       sim.StaticSynapse(), receptor_type="syn2")
+        sim.Projection(lgn, cells, FromArraysConnector(inp.source, inp.target, units.pA_to_nA(inp.weight),
+                                                       np.full(inp.n, timing.input_delay)),
+                       sim.StaticSynapse(), receptor_type="syn1")
+        cells.record(["spikes", "v"])
+        sim.run(timing.run_time(net.n_steps))
+        segment = cells.get_data().segments[0]
+    finally:
+        sim.end()
+        brian2.prefs.codegen.target = "numpy"
+    trains = sorted(segment.spiketrains, key=lambda st: st.annotations["source_index"])
+    spikes = timing.spike_raster([st.rescale("ms").magnitude for st in trains], net.n_steps)
+    signal = segment.filter(name="v")[0]
+    return spikes, timing.signal_rows(signal.times.rescale("ms").magnitude, signal.magnitude, net.n_steps)
+
+
+def test_cython_target_gives_the_numpy_targets_numbers():
+    """Bit for bit: Brian2 compiles without -ffast-math and without fused multiply-adds
+    (pynn_patches.COMPILE_ARGS).  The first run compiles a few objects (about a minute, cached
+    under ~/.cache/pynn_glif3)."""
+    from pynn_glif3.backends.brian2.pynn_patches import COMPILE_ARGS
+
+    try:
+        brian2.prefs.codegen.target = "cython"
+        brian2.codegen.runtime.cython_rt.CythonCodeObject.is_available()
+    except Exception as err:   # noqa: BLE001 - no compiler: say so
+        pytest.skip(f"Brian2's Cython target is not available here: {err}")
+    assert "-ffast-math" not in COMPILE_ARGS and "-ffp-contract=off" in COMPILE_ARGS
+    net = random_network(n_neurons=60, n_steps=300, seed=31, synapses_per_neuron=20, n_inputs=20,
+                         inputs_per_neuron=5, input_rate_hz=80.0)
+    net.recurrent.receptor[:] = 1
+    net.inputs.receptor[:] = 0
+    net.input_spikes[0, :5] = 1
+    timing = StepTiming(dt=1.0)
+    compiled = _small_script("cython", net, timing)
+    interpreted = _small_script("numpy", net, timing)
+    np.testing.assert_array_equal(compiled[0], interpreted[0])
+    np.testing.assert_array_equal(compiled[1], interpreted[1])
+    ref = simulate(net.neurons, net.n_steps, recurrent=net.recurrent, inputs=net.inputs,
+                   input_spikes=net.input_spikes)
+    assert ref.spikes.sum() > 200
+    _assert_rows_match(compiled[0], compiled[1], ref, "Cython target")
