@@ -26,9 +26,9 @@ command -v arm-none-eabi-gcc >/dev/null 2>&1 || missing+=(gcc-arm-none-eabi)
 command -v qemu-arm >/dev/null 2>&1 || missing+=(qemu-user)
 install_debian_packages "${missing[@]}"
 make_venv "$python" "$venv"
-echo "== installing pynn_glif3 with its NEST, TensorFlow, sPyNNaker, NEURON, plotting and test extras"
+echo "== installing pynn_glif3 with its NEST, TensorFlow, sPyNNaker, Brian2, NEURON, plotting and test extras"
 "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-"$venv/bin/python" -m pip install -q -e ".[nest,tf,spinnaker,neuron,plots,test]"
+"$venv/bin/python" -m pip install -q -e ".[nest,tf,spinnaker,brian2,neuron,plots,test]"
 
 if "$venv/bin/python" -c "import nest" >/dev/null 2>&1; then
     echo "== building the NEST extension module (cached after the first build)"

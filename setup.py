@@ -69,6 +69,9 @@ setup(
         # numpy 2.2.3, which 9.0.0 pins, and 9.0.2 with numpy 2.4)
         "neuron": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "neuron>=9.0"],
         "spinnaker": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "spynnaker"],
+        # Brian2 2.9.0, the newest for Python 3.11, calls ndarray.ptp, which NumPy 2.4 removed
+        "brian2": ["pyNN>=0.12", "neo>=0.13", "nixio>=1.5", "brian2>=2.9",
+                   "numpy<2.4; python_version<'3.12'"],
         "plots": ["matplotlib"],
         "digits": ["scikit-learn"],
         "test": ["pytest", "scipy", "scikit-learn"],

@@ -1,4 +1,5 @@
-"""Hand-computed single-neuron cases, one per clause of docs/model.md, for each oracle.
+"""Hand-computed single-neuron cases, one per clause of docs/model.md, for each oracle and for
+the simulators that can be installed from PyPI (Brian2), through PyNN and the builder.
 
 Expected values are computed here from the equations by hand (closed forms or a few explicit
 steps), not by running another stepper.
@@ -21,9 +22,20 @@ def _tf_simulate(**kwargs):
     return tf_layer.simulate(**kwargs, dtype="float64")
 
 
-@pytest.fixture(params=["reference", "tensorflow"])
+def _brian2_simulate(**kwargs):
+    pytest.importorskip("brian2", reason="Brian2 is not installed: pip install 'pynn_glif3[brian2]'")
+    import brian2
+    import pyNN.brian2 as sim
+    from pynn_glif3.verification.pynn_replay import simulate as on_simulator
+
+    brian2.prefs.codegen.target = "numpy"       # small runs: no compilation
+    return on_simulator(sim, **kwargs)
+
+
+@pytest.fixture(params=["reference", "tensorflow", "brian2"])
 def simulate(request):
-    return reference.simulate if request.param == "reference" else _tf_simulate
+    return {"reference": reference.simulate, "tensorflow": _tf_simulate,
+            "brian2": _brian2_simulate}[request.param]
 
 
 @pytest.mark.parametrize("receptor", [0, 1, 2, 3])

@@ -21,6 +21,12 @@ from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthe
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+#: Simulators on which bad input must give the same errors (Brian2 with its NumPy target, which
+#: compiles nothing).
+ERROR_SIMULATORS = ["nest", pytest.param("brian2", marks=pytest.mark.skipif(
+    __import__("importlib").util.find_spec("brian2") is None, reason="Brian2 is not installed"))]
+_SIMULATOR_ENV = {"brian2": {"PYNN_GLIF3_BRIAN2_TARGET": "numpy"}}
+
 
 @pytest.fixture(scope="module")
 def v1_files(tmp_path_factory):
@@ -219,7 +225,13 @@ def test_interrupted_run_resumes_without_redoing_or_losing_samples(small_files, 
     _check_neo_files_equal_the_spike_arrays(out, results["per_sample"], n_neurons=500)
 
 
-def test_cli_errors_are_explained(small_files, tmp_path):
+@pytest.mark.parametrize("simulator", ERROR_SIMULATORS)
+def test_cli_errors_are_explained(small_files, tmp_path, simulator):
+    env = dict(os.environ, **_SIMULATOR_ENV.get(simulator, {}))
+
+    def _cli(*args):
+        return globals()["_cli"]("--simulator", simulator, *args, env=env)
+
     other = str(tmp_path / "other_stim.h5")
     write_synthetic_stimulus(other, n_samples=2, n_lgn=50, seed=1, post_delay=10)
     proc = _cli("--network", small_files[0], "--stimulus", other, "--out", str(tmp_path / "r1"))
@@ -233,8 +245,8 @@ def test_cli_errors_are_explained(small_files, tmp_path):
         del f["recurrent/weights"]
     proc = _cli("--network", broken, "--stimulus", small_files[1], "--out", str(tmp_path / "r2"))
     assert proc.returncode == 2 and "recurrent/weights" in proc.stderr and "Traceback" not in proc.stderr
-    proc = _cli("--simulator", "nosuchsim", "--network", small_files[0], "--stimulus", small_files[1],
-                "--out", str(tmp_path / "r3"))
+    proc = globals()["_cli"]("--simulator", "nosuchsim", "--network", small_files[0], "--stimulus",
+                             small_files[1], "--out", str(tmp_path / "r3"))
     assert proc.returncode == 2 and "simulator 'nosuchsim' is not available" in proc.stderr
     # a second run into the same directory with other settings is refused, not mixed
     out = str(tmp_path / "r4")
@@ -388,11 +400,13 @@ def test_resume_refuses_files_replaced_at_the_same_path(small_files, tmp_path):
     ("--window", "a:b", "--window must be START:STOP in steps"),
     ("--window", "50", "--window must be START:STOP in steps"),
 ])
-def test_bad_options_exit_2_with_a_message(small_files, tmp_path, capsys, option, value, message):
+@pytest.mark.parametrize("simulator", ERROR_SIMULATORS)
+def test_bad_options_exit_2_with_a_message(small_files, tmp_path, capsys, option, value, message,
+                                           simulator):
     from pynn_glif3 import cli
 
     out = str(tmp_path / "r")
-    status = cli.main(["run", "--network", small_files[0], "--stimulus", small_files[1],
+    status = cli.main(["run", "--simulator", simulator, "--network", small_files[0], "--stimulus", small_files[1],
                        option, value, "--out", out, "--quiet", "--no-plots"])
     err = capsys.readouterr().err
     assert status == 2
@@ -400,7 +414,13 @@ def test_bad_options_exit_2_with_a_message(small_files, tmp_path, capsys, option
     assert _sample_files(out) == []
 
 
-def test_bad_stimulus_values_stop_with_the_sample_named(small_files, tmp_path):
+@pytest.mark.parametrize("simulator", ERROR_SIMULATORS)
+def test_bad_stimulus_values_stop_with_the_sample_named(small_files, tmp_path, simulator):
+    env = dict(os.environ, **_SIMULATOR_ENV.get(simulator, {}))
+
+    def _cli(*args):
+        return globals()["_cli"]("--simulator", simulator, *args, env=env)
+
     # values are probability x 1.3: NaN and values above 1.3 are not probabilities
     def spoil(f):
         f["spike_trains"][1, 60, 7] = np.nan

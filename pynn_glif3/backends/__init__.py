@@ -21,6 +21,7 @@ SIMULATORS = {
     "spinnaker": ("pyNN.spiNNaker", "pip install 'pynn_glif3[spinnaker]' (sPyNNaker)"),
     "neuron": ("pyNN.neuron", "pip install 'pynn_glif3[neuron]' (NEURON and PyNN from PyPI), then "
                "python -m pynn_glif3 build-neuron"),
+    "brian2": ("pyNN.brian2", "pip install 'pynn_glif3[brian2]' (Brian2 and PyNN from PyPI)"),
 }
 
 #: The simulator of the command line when none is given: the one installed with the package.
@@ -40,6 +41,9 @@ def _backend_class(module_name):
     if module_name == "pyNN.neuron":
         from pynn_glif3.backends.neuron.backend import NEURONBackend
         return NEURONBackend
+    if module_name == "pyNN.brian2":
+        from pynn_glif3.backends.brian2.backend import Brian2Backend
+        return Brian2Backend
     if module_name == "pynn_glif3.backends.genn":
         from pynn_glif3.backends.genn.backend import GeNNBackend
         return GeNNBackend
@@ -52,7 +56,8 @@ def simulator_module_name(sim):
     name = sim if isinstance(sim, str) else getattr(sim, "__name__", type(sim).__module__)
     if name == "pynn_glif3.genn":           # the name scripts import; the backend's own package
         return "pynn_glif3.backends.genn"
-    for package in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pynn_glif3.backends.genn"):
+    for package in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pyNN.brian2",
+                    "pynn_glif3.backends.genn"):
         if name == package or name.startswith(package + "."):
             return package
     return name
@@ -74,7 +79,7 @@ def backend_for(sim):
 def prepare_imported_simulators():
     """Prepare the backend of each PyNN simulator module already imported (a script may import
     pynn_glif3 before or after its simulator; GLIF3Alpha calls this when it is made)."""
-    for name in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron"):
+    for name in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pyNN.brian2"):
         if name in sys.modules and name not in _backends:
             backend_for(sys.modules[name])
 
@@ -86,10 +91,12 @@ def import_simulator(name):
     """
     module, hint = SIMULATORS.get(name, (name, f"is {name!r} an importable PyNN simulator module?"))
     try:
-        return importlib.import_module(module)
+        sim = importlib.import_module(module)
     except (ImportError, OSError) as err:      # pyNN.neuron: OSError while its mechanisms are not compiled
         raise SimulatorUnavailable(f"simulator {name!r} is not available ({err}); {hint}") from err
+    prepare_imported_simulators()       # adapted before the caller's first setup()
+    return sim
 
 
-__all__ = ["Backend", "DEFAULT_SIMULATOR", "SIMULATORS", "SimulatorUnavailable", "backend_for", "import_simulator",
-           "prepare_imported_simulators", "simulator_module_name"]
+__all__ = ["Backend", "DEFAULT_SIMULATOR", "SIMULATORS", "SimulatorUnavailable", "backend_for",
+           "import_simulator", "prepare_imported_simulators", "simulator_module_name"]

@@ -54,7 +54,7 @@ class Backend:
     def cell_type(self):
         raise NotImplementedError(
             f"GLIF3Alpha has no implementation for the simulator module {self.sim.__name__}; "
-            f"it runs on pyNN.nest, pyNN.spiNNaker, pyNN.neuron and pynn_glif3.genn")
+            f"it runs on pyNN.nest, pyNN.brian2, pyNN.neuron, pyNN.spiNNaker and pynn_glif3.genn")
 
     def spike_source_type(self):
         """The cell type of spike sources with a ``spike_times`` parameter, delivering a spike at
@@ -97,5 +97,5 @@ class Backend:
         raise NotImplementedError(
             f"per-step input into each receptor (the decoded-noise background) is not available on "
             f"{self.label}: PyNN's current sources cannot address a receptor's PSC rise, and only "
-            f"the NEST backend of pynn_glif3 provides it (glif3_alpha's rise_input table); use "
+            f"the NEST and Brian2 backends of pynn_glif3 provide it; use "
             f"background='shared', 'independent' or 'none' here")
