@@ -118,3 +118,28 @@ def _is_numeric(value):
         return True
     except (TypeError, ValueError):
         return False
+
+
+def as_backend_cell_type(cellclass, backend_class):
+    """``backend_class`` (a backend's GLIF3Alpha) for the simulator-independent GLIF3Alpha given as
+    a class or an instance (the instance's values kept); anything else unchanged."""
+    if isinstance(cellclass, type):
+        if issubclass(cellclass, GLIF3Alpha) and not issubclass(cellclass, backend_class):
+            return backend_class
+        return cellclass
+    if isinstance(cellclass, GLIF3Alpha) and not isinstance(cellclass, backend_class):
+        return backend_class.adopt(cellclass)
+    return cellclass
+
+
+def populations_take_standard_cells(population_class, backend_class):
+    """Make ``population_class`` (a PyNN simulator's Population) use ``backend_class`` when given
+    the simulator-independent GLIF3Alpha.  PyNN has no hook for a cell type to choose its
+    simulator's class, so each backend applies this in its ``pynn_patches``."""
+    original_init = population_class.__init__
+
+    def __init__(self, size, cellclass, *args, **kwargs):
+        original_init(self, size, as_backend_cell_type(cellclass, backend_class), *args, **kwargs)
+
+    __init__.__doc__ = original_init.__doc__
+    population_class.__init__ = __init__

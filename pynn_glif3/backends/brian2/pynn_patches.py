@@ -86,27 +86,6 @@ def _set_code_generation():
 
 # -- populations ---------------------------------------------------------------------------------
 
-def _brian2_cell_type(cellclass):
-    """Brian2's GLIF3Alpha for the simulator-independent one (class or instance); else unchanged."""
-    if isinstance(cellclass, type):
-        if issubclass(cellclass, standard.GLIF3Alpha) and not issubclass(cellclass, cells.GLIF3Alpha):
-            return cells.GLIF3Alpha
-        return cellclass
-    if isinstance(cellclass, standard.GLIF3Alpha) and not isinstance(cellclass, cells.GLIF3Alpha):
-        return cells.GLIF3Alpha.adopt(cellclass)
-    return cellclass
-
-
-def _brian2_cells_in_populations(population_class):
-    original_init = population_class.__init__
-
-    def __init__(self, size, cellclass, *args, **kwargs):
-        original_init(self, size, _brian2_cell_type(cellclass), *args, **kwargs)
-
-    __init__.__doc__ = original_init.__doc__
-    population_class.__init__ = __init__
-
-
 def _checked_set(view_class):
     original_set_parameters = view_class._set_parameters
 
@@ -288,7 +267,7 @@ def adapt():
     _default_clock_follows_setup(type(simulator.state))
     # the module: pyNN.brian2's namespace has PyNN's standard cells under the name ``cells``
     _one_source_spike_arrays(importlib.import_module("pyNN.brian2.cells").SpikeGeneratorGroup)
-    _brian2_cells_in_populations(populations.Population)
+    standard.populations_take_standard_cells(populations.Population, cells.GLIF3Alpha)
     _checked_set(populations.Population)
     _checked_set(populations.PopulationView)
     _checked_run(type(simulator.state))

@@ -46,27 +46,6 @@ def _reload_after_reset(state_class):
     state_class.clear = clear
 
 
-def _nest_cell_type(cellclass):
-    """NEST's GLIF3Alpha for the simulator-independent one (class or instance); else unchanged."""
-    if isinstance(cellclass, type):
-        if issubclass(cellclass, standard.GLIF3Alpha) and not issubclass(cellclass, cells.GLIF3Alpha):
-            return cells.GLIF3Alpha
-        return cellclass
-    if isinstance(cellclass, standard.GLIF3Alpha) and not isinstance(cellclass, cells.GLIF3Alpha):
-        return cells.GLIF3Alpha.adopt(cellclass)
-    return cellclass
-
-
-def _nest_cells_in_populations(population_class):
-    original_init = population_class.__init__
-
-    def __init__(self, size, cellclass, *args, **kwargs):
-        original_init(self, size, _nest_cell_type(cellclass), *args, **kwargs)
-
-    __init__.__doc__ = original_init.__doc__
-    population_class.__init__ = __init__
-
-
 def _scaled_initial_values(population_class):
     original_set = population_class._set_initial_value_array
 
@@ -282,7 +261,7 @@ def adapt():
     if getattr(simulator, _ADAPTED, False):
         return
     _reload_after_reset(type(simulator.state))
-    _nest_cells_in_populations(populations.Population)
+    standard.populations_take_standard_cells(populations.Population, cells.GLIF3Alpha)
     _scaled_initial_values(populations.Population)
     _patch_spike_sources(populations, simulator)
     _patch_reset(type(simulator.state))

@@ -22,27 +22,6 @@ from pynn_glif3.backends.neuron import cells
 _PATCHED = "_pynn_glif3_patched"
 
 
-def _neuron_cell_type(cellclass):
-    """NEURON's GLIF3Alpha for the simulator-independent one (class or instance); else unchanged."""
-    if isinstance(cellclass, type):
-        if issubclass(cellclass, standard.GLIF3Alpha) and not issubclass(cellclass, cells.GLIF3Alpha):
-            return cells.GLIF3Alpha
-        return cellclass
-    if isinstance(cellclass, standard.GLIF3Alpha) and not isinstance(cellclass, cells.GLIF3Alpha):
-        return cells.GLIF3Alpha.adopt(cellclass)
-    return cellclass
-
-
-def _neuron_cells_in_populations(population_class):
-    original_init = population_class.__init__
-
-    def __init__(self, size, cellclass, *args, **kwargs):
-        original_init(self, size, _neuron_cell_type(cellclass), *args, **kwargs)
-
-    __init__.__doc__ = original_init.__doc__
-    population_class.__init__ = __init__
-
-
 def _checked_set(mixin_class):
     original = mixin_class._set_parameters
 
@@ -114,7 +93,7 @@ def adapt():
     """Apply the adaptations to pyNN.neuron (idempotent)."""
     if getattr(simulator, _PATCHED, False):
         return
-    _neuron_cells_in_populations(populations.Population)
+    standard.populations_take_standard_cells(populations.Population, cells.GLIF3Alpha)
     _lead_onto_glif3(simulator.Connection)
     _checked_set(populations.PopulationMixin)
     setattr(simulator, _PATCHED, True)
