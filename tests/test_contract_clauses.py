@@ -1,5 +1,5 @@
 """Hand-computed single-neuron cases, one per clause of docs/model.md, for each oracle and for
-the simulators that can be installed from PyPI (Brian2), through PyNN and the builder.
+the simulators that can be installed from PyPI (Brian2, NEURON), through PyNN and the builder.
 
 Expected values are computed here from the equations by hand (closed forms or a few explicit
 steps), not by running another stepper.
@@ -32,10 +32,18 @@ def _brian2_simulate(**kwargs):
     return on_simulator(sim, **kwargs)
 
 
-@pytest.fixture(params=["reference", "tensorflow", "brian2"])
+def _neuron_simulate(**kwargs):
+    pytest.importorskip("neuron", reason="NEURON is not installed (pip install 'pynn_glif3[neuron]')")
+    sim = pytest.importorskip("pyNN.neuron")
+    from pynn_glif3.verification.pynn_replay import simulate as on_simulator
+
+    return on_simulator(sim, **kwargs)
+
+
+@pytest.fixture(params=["reference", "tensorflow", "brian2", "neuron"])
 def simulate(request):
     return {"reference": reference.simulate, "tensorflow": _tf_simulate,
-            "brian2": _brian2_simulate}[request.param]
+            "brian2": _brian2_simulate, "neuron": _neuron_simulate}[request.param]
 
 
 @pytest.mark.parametrize("receptor", [0, 1, 2, 3])

@@ -19,8 +19,7 @@ import numpy as np
 
 from pynn_glif3.model import units
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
-from pynn_glif3.model.physical import (NATIVE_PARAMETERS, NeuronParameters, Synapses, from_native,
-                                        native_values)
+from pynn_glif3.model.physical import NATIVE_PARAMETERS, Synapses, from_native, native_values
 from pynn_glif3.model.results import SimulationResult
 from pynn_glif3.model.timing import StepTiming
 
@@ -123,31 +122,6 @@ class PyNNNetwork:
                 raise AssertionError("background weights differ between background sources")
             kwargs.update(bkg_weights=bkg, bkg_counts=net.bkg_counts)
         return kwargs
-
-
-def simulate_with_pynn(sim, neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
-                       bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
-                       record_currents=False):
-    """``reference.simulate``'s arguments run on the PyNN simulator ``sim`` through the builder
-    (a fresh ``sim.setup()`` each call); returns a SimulationResult in training rows, currents in
-    pA."""
-    import types
-
-    from pynn_glif3.backends import backend_for
-
-    neurons = NeuronParameters.coerce(neurons)
-    net = types.SimpleNamespace(
-        neurons=neurons, n_steps=int(n_steps), dt=float(dt), recurrent=Synapses.coerce(recurrent),
-        inputs=Synapses.coerce(inputs), input_spikes=None if input_spikes is None else np.asarray(input_spikes),
-        bkg_weights=None if bkg_weights is None else np.asarray(bkg_weights, dtype=float),
-        bkg_counts=None if bkg_counts is None else np.asarray(bkg_counts, dtype=float))
-    sim.setup(timestep=net.dt, min_delay=net.dt, **backend_for(sim).setup_options(spikes_on_grid=True))
-    record = ("spikes", "v")
-    if record_currents:
-        record += ("asc_1", "asc_2") + tuple(f"psc_{r}" for r in range(1, N_RECEPTORS + 1))
-    network = PyNNNetwork(sim, net, record=record, max_delay_ms=max_delay_ms)
-    network.run()
-    return network.result()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pynn_glif3.model import TRAINING_MAX_DELAY_MS
 from pynn_glif3.model.physical import NeuronParameters, Synapses
 from pynn_glif3.oracles.reference import check_arguments
 from pynn_glif3.verification.nest_replay import PyNNNetwork
@@ -32,7 +33,8 @@ class ArrayNetwork:
 
 
 def simulate(sim, neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_spikes=None,
-             bkg_weights=None, bkg_counts=None, record_currents=False, **setup_kwargs):
+             bkg_weights=None, bkg_counts=None, max_delay_ms=TRAINING_MAX_DELAY_MS,
+             record_currents=False, **setup_kwargs):
     """Run the network on ``sim`` as ``reference.simulate`` runs it; returns a SimulationResult
     (currents in pA when ``record_currents``)."""
     p, recurrent, inputs, input_spikes, bkg_weights, bkg_counts = check_arguments(
@@ -45,7 +47,7 @@ def simulate(sim, neurons, n_steps, dt=1.0, recurrent=None, inputs=None, input_s
     sim.setup(timestep=net.dt, min_delay=net.dt, **setup_kwargs)
     try:
         record = ("spikes", "v") + (CURRENTS if record_currents else ())
-        network = PyNNNetwork(sim, net, record=record)
+        network = PyNNNetwork(sim, net, record=record, max_delay_ms=max_delay_ms)
         network.run()
         return network.result()
     finally:
