@@ -22,8 +22,8 @@ from pynn_glif3.model.noise import NoisePool  # noqa: E402
 from pynn_glif3.model.timing import StepTiming  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
+from acceptance import V_TOL, assert_matches, check_network_is_demanding  # noqa: E402
 
-V_TOL = 1e-9  # mV
 CURRENTS = ("asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4")
 
 
@@ -33,25 +33,6 @@ def numpy_target():
     brian2.prefs.codegen.target = "numpy"
     yield
     brian2.prefs.codegen.target = previous
-
-
-def _check_network_is_demanding(net, min_neurons=300, min_steps=1000):
-    assert net.neurons.n >= min_neurons and net.n_steps >= min_steps
-    steps = delay_steps(net.recurrent.delay, net.dt)
-    assert set(np.unique(steps)) == {1, 2, 3, 4, 5}
-    assert set(np.unique(net.recurrent.receptor)) == {0, 1, 2, 3}
-    assert (net.recurrent.weight < 0).any() and (net.recurrent.weight > 0).any()
-    assert np.unique(net.neurons.C_m).size == net.neurons.n
-    assert net.input_spikes[0].any(), "input at the very first training step must be exercised"
-    assert net.bkg_counts[0] > 0
-
-
-def _assert_matches(result, ref, what):
-    mismatch = np.argwhere(result.spikes != ref.spikes)
-    assert mismatch.size == 0, (f"{what}: {len(mismatch)} spike mismatches, first at (row, neuron) "
-                                f"{mismatch[0].tolist()}")
-    dv = np.abs(result.v - ref.v).max()
-    assert dv <= V_TOL, f"{what}: max |V - V_ref| = {dv} mV"
 
 
 def _run(net, record=("spikes", "v")):
@@ -86,7 +67,7 @@ def network_320():
     net.input_spikes[0, :5] = 1          # input in row 0: the step no simulator can reach directly
     if net.bkg_counts[0] == 0:
         net.bkg_counts[0] = 1.0
-    _check_network_is_demanding(net)
+    check_network_is_demanding(net)
     return net, _run(net)
 
 
@@ -94,7 +75,7 @@ def test_pynn_network_matches_reference(network_320):
     net, (result, _) = network_320
     ref = simulate(**net.kwargs())
     assert 2000 < ref.spikes.sum() < 0.5 * ref.spikes.size     # active, not saturated
-    _assert_matches(result, ref, "Brian2 through PyNN")
+    assert_matches(result, ref, "Brian2 through PyNN")
 
 
 def test_brian2_holds_the_weights_and_one_step_shorter_delays(network_320):
@@ -118,7 +99,7 @@ def network_400():
     net.input_spikes[0, :5] = 1
     if net.bkg_counts[0] == 0:
         net.bkg_counts[0] = 2.0
-    _check_network_is_demanding(net)
+    check_network_is_demanding(net)
     return net, _run(net, record=("spikes", "v") + CURRENTS)[0]
 
 
@@ -126,7 +107,7 @@ def test_network_with_currents_matches_reference(network_400):
     net, result = network_400
     ref = simulate(**net.kwargs(), record_currents=True)
     assert 2000 < ref.spikes.sum() < 0.5 * ref.spikes.size
-    _assert_matches(result, ref, "Brian2, 400 neurons")
+    assert_matches(result, ref, "Brian2, 400 neurons")
     assert np.abs(result.asc - ref.asc).max() <= 1e-9
     assert np.abs(result.psc - ref.psc).max() <= 1e-9
 

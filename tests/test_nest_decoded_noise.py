@@ -21,31 +21,9 @@ from pynn_glif3.oracles import reference
 from pynn_glif3.model.noise import NoisePool  # noqa: E402
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
+from acceptance import V_TOL, noise_pool_values, run_decoded  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-V_TOL = 1e-9  # mV
-
-
-def _pool(seed=0, size=5000):
-    return np.random.default_rng(seed).normal(0.01, 0.08, size)
-
-
-def _run_nest(net, n_steps, noise, threads=1):
-    sim.setup(timestep=net.dt, min_delay=net.dt, threads=threads)
-    try:
-        options = builder.BuildOptions(dt=net.dt, background="decoded", variables=("spikes", "v"))
-        built = builder.build(sim, net, net.input_spikes[:n_steps], None, options, noise=noise,
-                              n_steps=n_steps)
-        built.run(n_steps)
-        block = built.get_data()
-        spikes = built.raster(block, n_steps)
-        signal = block.segments[-1].filter(name="v")[0]
-        order = np.argsort(signal.array_annotations["channel_index"])
-        v = built.timing.signal_rows(signal.times.rescale("ms").magnitude, signal.magnitude[:, order],
-                                     n_steps)
-    finally:
-        sim.end()
-    return spikes, v
 
 
 def test_single_neuron_noise_is_read_in_its_row():
@@ -57,7 +35,7 @@ def test_single_neuron_noise_is_read_in_its_row():
     quick = np.zeros((40, 3, 4), int)
     quick[0, 0, 0] = quick[7, 1, 2] = quick[30, 2, 3] = quick[31, 2, 1] = 1
     draws = NoisePool([0.0, 0.7]).draws_from(quick, np.zeros((3, 4), int))
-    spikes, v = _run_nest(net, 40, draws)
+    spikes, v = run_decoded(sim, net, 40, draws)
     ref = reference.simulate(net.neurons, 40, noise=draws)
     without = reference.simulate(net.neurons, 40)
     assert np.abs(ref.v - without.v).max() > 1e-3
@@ -70,7 +48,7 @@ def shared_sequence():
     net.bkg_weights = None
     net.input_spikes[0, :5] = 1
     rng = np.random.default_rng(8)
-    pool = NoisePool(_pool(3))
+    pool = NoisePool(noise_pool_values(3))
     # an explicit sequence, shared by both engines
     draws = pool.draws_from(rng.integers(0, 5000, (500, 300, 4)), rng.integers(0, 5000, (300, 4)))
     return net, draws
@@ -79,7 +57,7 @@ def shared_sequence():
 @pytest.mark.parametrize("threads", [1, 2])
 def test_builder_on_nest_equals_reference(shared_sequence, threads):
     net, draws = shared_sequence
-    spikes, v = _run_nest(net, 500, draws, threads)
+    spikes, v = run_decoded(sim, net, 500, draws, threads=threads)
     kwargs = dict(net.kwargs(), bkg_weights=None, bkg_counts=None)
     ref = reference.simulate(**kwargs, noise=draws)
     without = reference.simulate(**kwargs)
@@ -107,7 +85,7 @@ def test_builder_errors():
     net = random_network(5, 10, seed=1)
     with pytest.raises(ValueError, match="needs the trial's decoded noise draws"):
         builder.build(sim, net, options=builder.BuildOptions(background="decoded"))
-    draws = NoisePool(_pool()).draw(10, 5, seed=0)
+    draws = NoisePool(noise_pool_values()).draw(10, 5, seed=0)
     with pytest.raises(ValueError, match="use background='decoded'"):
         builder.build(sim, net, noise=draws)
 
@@ -117,7 +95,7 @@ def test_other_simulators_refuse_with_a_reason():
     import pyNN.mock as mock
 
     net = random_network(5, 10, seed=1)
-    draws = NoisePool(_pool()).draw(10, 5, seed=0)
+    draws = NoisePool(noise_pool_values()).draw(10, 5, seed=0)
     mock.setup(timestep=1.0)
     with pytest.raises(NotImplementedError, match="decoded-noise background.*not available on"):
         builder.build(mock, net, options=builder.BuildOptions(background="decoded"), noise=draws)
@@ -130,7 +108,7 @@ def cli_files(tmp_path_factory):
     net, stim, pool = str(d / "net.h5"), str(d / "stim.h5"), str(d / "pool.npy")
     write_synthetic_v1(net, n_neurons=300, seed=2, n_lgn=100, pool_size=2)
     write_synthetic_stimulus(stim, n_samples=2, n_lgn=100, seed=3, post_delay=20)
-    np.save(pool, _pool(4, 1000))
+    np.save(pool, noise_pool_values(4, 1000))
     return net, stim, pool
 
 

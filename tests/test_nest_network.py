@@ -16,27 +16,8 @@ from pynn_glif3.model import delay_steps  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNESTNetwork, PyNNNetwork  # noqa: E402
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
+from acceptance import assert_matches, check_network_is_demanding  # noqa: E402
 
-V_TOL = 1e-9  # mV
-
-
-def _check_network_is_demanding(net, min_neurons=300, min_steps=1000):
-    assert net.neurons.n >= min_neurons and net.n_steps >= min_steps
-    steps = delay_steps(net.recurrent.delay, net.dt)
-    assert set(np.unique(steps)) == {1, 2, 3, 4, 5}
-    assert set(np.unique(net.recurrent.receptor)) == {0, 1, 2, 3}
-    assert (net.recurrent.weight < 0).any() and (net.recurrent.weight > 0).any()
-    assert np.unique(net.neurons.C_m).size == net.neurons.n
-    assert net.input_spikes[0].any(), "input at the very first training step must be exercised"
-    assert net.bkg_counts[0] > 0
-
-
-def _assert_matches(result, ref, what):
-    mismatch = np.argwhere(result.spikes != ref.spikes)
-    assert mismatch.size == 0, (f"{what}: {len(mismatch)} spike mismatches, first at (row, neuron) "
-                                f"{mismatch[0].tolist()}")
-    dv = np.abs(result.v - ref.v).max()
-    assert dv <= V_TOL, f"{what}: max |V - V_ref| = {dv} mV"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,7 +29,7 @@ def pynn_network():
     net.input_spikes[0, :5] = 1          # input in row 0: the step no simulator can reach directly
     if net.bkg_counts[0] == 0:
         net.bkg_counts[0] = 1.0
-    _check_network_is_demanding(net)
+    check_network_is_demanding(net)
     runs = {}
     for threads in (1, 2):
         sim.setup(timestep=net.dt, min_delay=net.dt, threads=threads)
@@ -65,7 +46,7 @@ def test_pynn_network_matches_reference(pynn_network, threads):
     result, native = runs[threads]
     ref = simulate(**native)
     assert 2000 < ref.spikes.sum() < 0.5 * ref.spikes.size     # active, not saturated
-    _assert_matches(result, ref, f"PyNN, {threads} thread(s), reference on NEST's values")
+    assert_matches(result, ref, f"PyNN, {threads} thread(s), reference on NEST's values")
 
 
 def test_pynn_network_values_are_the_intended_ones(pynn_network):
@@ -87,7 +68,7 @@ def test_pynn_network_values_are_the_intended_ones(pynn_network):
     np.testing.assert_array_equal(rec.delay[order_nest],
                                   delay_steps(net.recurrent.delay, net.dt)[order_net] * net.dt)
     np.testing.assert_allclose(native["bkg_weights"], net.bkg_weights, rtol=4e-16)
-    _assert_matches(result, simulate(**net.kwargs()), "PyNN vs reference on the network's own values")
+    assert_matches(result, simulate(**net.kwargs()), "PyNN vs reference on the network's own values")
 
 
 def test_pynn_network_identical_with_one_and_two_threads(pynn_network):
@@ -109,7 +90,7 @@ def pynest_network():
     net.input_spikes[0, :5] = 1
     if net.bkg_counts[0] == 0:
         net.bkg_counts[0] = 2.0
-    _check_network_is_demanding(net)
+    check_network_is_demanding(net)
     runs = {}
     for threads in (1, 2):
         network = PyNESTNetwork(net, threads=threads, record_currents=True)
@@ -124,7 +105,7 @@ def test_pynest_network_matches_reference(pynest_network, threads):
     ref = simulate(**net.kwargs(), record_currents=True)
     assert 2000 < ref.spikes.sum() < 0.5 * ref.spikes.size
     result = runs[threads]
-    _assert_matches(result, ref, f"PyNEST, {threads} thread(s)")
+    assert_matches(result, ref, f"PyNEST, {threads} thread(s)")
     assert np.abs(result.asc - ref.asc).max() <= 1e-9
     assert np.abs(result.psc - ref.psc).max() <= 1e-9
 

@@ -16,36 +16,13 @@ import pytest
 pytest.importorskip("neuron", reason="NEURON is not installed (pip install 'pynn_glif3[neuron]')")
 sim = pytest.importorskip("pyNN.neuron")
 
-from pynn_glif3 import builder  # noqa: E402
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.generate.synthetic import write_synthetic_stimulus, write_synthetic_v1  # noqa: E402
 from pynn_glif3.model.noise import NoisePool  # noqa: E402
 from pynn_glif3.oracles import reference  # noqa: E402
+from acceptance import V_TOL, noise_pool_values, run_decoded  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-V_TOL = 1e-9  # mV
-
-
-def _pool(seed=0, size=5000):
-    return np.random.default_rng(seed).normal(0.01, 0.08, size)
-
-
-def _run(net, n_steps, noise):
-    sim.setup(timestep=net.dt, min_delay=net.dt)
-    try:
-        options = builder.BuildOptions(dt=net.dt, background="decoded", variables=("spikes", "v"))
-        built = builder.build(sim, net, net.input_spikes[:n_steps], None, options, noise=noise,
-                              n_steps=n_steps)
-        built.run(n_steps)
-        block = built.get_data()
-        spikes = built.raster(block, n_steps)
-        signal = block.segments[-1].filter(name="v")[0]
-        order = np.argsort(signal.array_annotations["channel_index"])
-        v = built.timing.signal_rows(signal.times.rescale("ms").magnitude, signal.magnitude[:, order],
-                                     n_steps)
-    finally:
-        sim.end()
-    return spikes, v
 
 
 def test_single_values_are_read_in_their_row():
@@ -57,7 +34,7 @@ def test_single_values_are_read_in_their_row():
     quick = np.zeros((40, 3, 4), int)
     quick[0, 0, 0] = quick[7, 1, 2] = quick[30, 2, 3] = quick[31, 2, 1] = quick[39, 0, 1] = 1
     draws = NoisePool([0.0, 0.7]).draws_from(quick, np.zeros((3, 4), int))
-    _, v = _run(net, 40, draws)
+    _, v = run_decoded(sim, net, 40, draws)
     ref = reference.simulate(net.neurons, 40, noise=draws)
     without = reference.simulate(net.neurons, 40)
     assert np.abs(ref.v - without.v).max() > 1e-3
@@ -69,9 +46,9 @@ def test_builder_on_neuron_equals_reference():
     net.bkg_weights = None
     net.input_spikes[0, :5] = 1
     rng = np.random.default_rng(8)
-    draws = NoisePool(_pool(3)).draws_from(rng.integers(0, 5000, (400, 200, 4)),
+    draws = NoisePool(noise_pool_values(3)).draws_from(rng.integers(0, 5000, (400, 200, 4)),
                                            rng.integers(0, 5000, (200, 4)))
-    spikes, v = _run(net, 400, draws)
+    spikes, v = run_decoded(sim, net, 400, draws)
     kwargs = dict(net.kwargs(), bkg_weights=None, bkg_counts=None)
     ref = reference.simulate(**kwargs, noise=draws)
     without = reference.simulate(**kwargs)
@@ -86,7 +63,7 @@ def test_cli_decoded_noise_equals_reference(tmp_path):
     net, stim, pool = str(tmp_path / "net.h5"), str(tmp_path / "stim.h5"), str(tmp_path / "pool.npy")
     write_synthetic_v1(net, n_neurons=300, seed=2, n_lgn=100, pool_size=2)
     write_synthetic_stimulus(stim, n_samples=2, n_lgn=100, seed=3, post_delay=20)
-    np.save(pool, _pool(4, 1000))
+    np.save(pool, noise_pool_values(4, 1000))
     out = str(tmp_path / "r")
     proc = subprocess.run([sys.executable, "-m", "pynn_glif3", "run", "--simulator", "neuron",
                            "--network", net, "--stimulus", stim, "--samples", "0:2", "--out", out,

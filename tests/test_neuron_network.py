@@ -15,28 +15,8 @@ sim = pytest.importorskip("pyNN.neuron")
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
-from pynn_glif3.model import delay_steps  # noqa: E402
+from acceptance import assert_matches, check_network_is_demanding  # noqa: E402
 
-V_TOL = 1e-9  # mV
-
-
-def _check_network_is_demanding(net, min_neurons=300, min_steps=1000):
-    assert net.neurons.n >= min_neurons and net.n_steps >= min_steps
-    steps = delay_steps(net.recurrent.delay, net.dt)
-    assert set(np.unique(steps)) == {1, 2, 3, 4, 5}
-    assert set(np.unique(net.recurrent.receptor)) == {0, 1, 2, 3}
-    assert (net.recurrent.weight < 0).any() and (net.recurrent.weight > 0).any()
-    assert np.unique(net.neurons.C_m).size == net.neurons.n
-    assert net.input_spikes[0].any(), "input at the very first training step must be exercised"
-    assert net.bkg_counts[0] > 0
-
-
-def _assert_matches(result, ref, what):
-    mismatch = np.argwhere(result.spikes != ref.spikes)
-    assert mismatch.size == 0, (f"{what}: {len(mismatch)} spike mismatches, first at (row, neuron) "
-                                f"{mismatch[0].tolist()}")
-    dv = np.abs(result.v - ref.v).max()
-    assert dv <= V_TOL, f"{what}: max |V - V_ref| = {dv} mV"
 
 
 def _run(net, record=("spikes", "v")):
@@ -51,11 +31,11 @@ def test_acceptance_network_matches_reference():
     net.input_spikes[0, :5] = 1          # input in row 0: the step no simulator can reach directly
     if net.bkg_counts[0] == 0:
         net.bkg_counts[0] = 1.0
-    _check_network_is_demanding(net)
+    check_network_is_demanding(net)
     result = _run(net).result()
     ref = simulate(**net.kwargs())
     assert 2000 < ref.spikes.sum() < 0.5 * ref.spikes.size     # active, not saturated
-    _assert_matches(result, ref, "NEURON")
+    assert_matches(result, ref, "NEURON")
 
 
 @pytest.mark.parametrize("dt", [0.1, 0.25])
@@ -64,7 +44,7 @@ def test_other_time_steps_match_reference(dt):
     result = _run(net).result()
     ref = simulate(**net.kwargs())
     assert ref.spikes.sum() > 100
-    _assert_matches(result, ref, f"NEURON, dt = {dt} ms")
+    assert_matches(result, ref, f"NEURON, dt = {dt} ms")
 
 
 def test_currents_match_reference():
@@ -72,6 +52,6 @@ def test_currents_match_reference():
     record = ("spikes", "v", "asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4")
     result = _run(net, record).result()
     ref = simulate(**net.kwargs(), record_currents=True)
-    _assert_matches(result, ref, "NEURON")
+    assert_matches(result, ref, "NEURON")
     np.testing.assert_allclose(result.asc, ref.asc, rtol=0, atol=1e-9)
     np.testing.assert_allclose(result.psc, ref.psc, rtol=0, atol=1e-9)
