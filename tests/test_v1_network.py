@@ -99,8 +99,6 @@ def small_files(tmp_path_factory):
 
 
 def test_cli_end_to_end_24_samples(small_files, tmp_path):
-    import neo.io
-
     out = str(tmp_path / "results")
     proc = _cli("--simulator", "nest", "--network", small_files[0], "--stimulus", small_files[1],
                 "--samples", "0:24", "--window", "50:100", "--out", out, "--compare-reference", "--quiet")

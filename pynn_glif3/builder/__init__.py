@@ -352,13 +352,6 @@ def spike_times_ms(trains):
     return [st.magnitude * to_ms for st in trains]
 
 
-def recorded_spike_times(block):
-    """Spike times (ms) of the last segment of a :meth:`BuiltNetwork.get_data` Block, in
-    population order."""
-    trains = block.segments[-1].spiketrains
-    return spike_times_ms(sorted(trains, key=lambda st: st.annotations["source_index"]))
-
-
 def _pynn_parameters(neurons):
     p = neurons
     return units.physical_to_pynn(p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps,
@@ -427,11 +420,6 @@ def build(sim, net, input_spikes=None, bkg_counts=None, options=None, cell_type=
                          f"use background='decoded'")
     return _build(sim, net, [input_spikes], [bkg_counts], options, StepTiming(dt=options.dt), None,
                   cell_type, noise, n_steps)
-
-
-def supports_trials(sim):
-    """Whether GLIF3Alpha on the PyNN module ``sim`` runs many trials in one simulation."""
-    return backend_for(sim).trials_in_one_run
 
 
 def trial_start_step(net, options):
