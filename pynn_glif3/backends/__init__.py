@@ -27,6 +27,10 @@ SIMULATORS = {
 #: The simulator of the command line when none is given: the one installed with the package.
 DEFAULT_SIMULATOR = "nest"
 
+#: The PyNN simulator modules with a backend here (each named in :func:`_backend_class`).
+SIMULATOR_MODULES = ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pyNN.brian2",
+                     "pynn_glif3.backends.genn")
+
 _backends = {}
 
 
@@ -56,8 +60,7 @@ def simulator_module_name(sim):
     name = sim if isinstance(sim, str) else getattr(sim, "__name__", type(sim).__module__)
     if name == "pynn_glif3.genn":           # the name scripts import; the backend's own package
         return "pynn_glif3.backends.genn"
-    for package in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pyNN.brian2",
-                    "pynn_glif3.backends.genn"):
+    for package in SIMULATOR_MODULES:
         if name == package or name.startswith(package + "."):
             return package
     return name
@@ -79,7 +82,7 @@ def backend_for(sim):
 def prepare_imported_simulators():
     """Prepare the backend of each PyNN simulator module already imported (a script may import
     pynn_glif3 before or after its simulator; GLIF3Alpha calls this when it is made)."""
-    for name in ("pyNN.nest", "pyNN.spiNNaker", "pyNN.neuron", "pyNN.brian2"):
+    for name in SIMULATOR_MODULES:
         if name in sys.modules and name not in _backends:
             backend_for(sys.modules[name])
 
