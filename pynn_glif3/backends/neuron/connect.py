@@ -8,7 +8,6 @@ made them, so ``get``, ``set``, ``len`` and saving work as usual.  NEURON has no
 many NetCons at once, so one Python call per synapse remains.
 """
 
-import numpy as np
 from pyNN.neuron import simulator
 
 from pynn_glif3.backends.base import Backend
