@@ -1,7 +1,6 @@
 """GLIF3Alpha on pyNN.brian2: the cell type's PyNN API and single-neuron clauses, against the
 reference, and its errors (those of the NEST backend, tests/test_nest_pynn.py)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from pynn_glif3.model.physical import NeuronParameters, Synapses  # noqa: E402
 from pynn_glif3.model.timing import StepTiming  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
+import readme_example  # noqa: E402
 
 TIMING = StepTiming(dt=1.0)
 CELL = dict(v_rest=-70.0, v_thresh=-50.0, v_reset=-66.0, cm=0.08, tau_m=10.0, tau_refrac=3.0,
@@ -360,28 +360,7 @@ def test_a_population_of_the_standard_cell_type_gets_the_brian2_class():
 # The README's PyNN example on Brian2
 
 def test_readme_pynn_example_on_brian2_matches_the_reference():
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    code = text.split("In a PyNN script of your own:", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
-    assert "import pyNN.nest as sim" in code
-    code = code.replace("import pyNN.nest as sim", "import pyNN.brian2 as sim")
-    ns = {"__name__": "readme_example"}
-    try:
-        exec(compile(code, "README.md", "exec"), ns)
-        cells, n_steps = ns["cells"], ns["n_steps"]
-        params = {name: np.full(cells.size, np.asarray(cells.get(name), dtype=float))
-                  for name in model.DEFAULT_PARAMETERS}
-
-        def synapses(projection, with_delay):
-            i, j, w, d = (np.array(c) for c in zip(*projection.get(["weight", "delay"], format="list")))
-            receptor = np.full(i.size, model.RECEPTORS.index(projection.receptor_type))
-            return Synapses(i.astype(int), j.astype(int), receptor, units.nA_to_pA(w),
-                            *([d] if with_delay else []))
-
-        ref = simulate(NeuronParameters(**units.pynn_to_physical(params)), n_steps,
-                       recurrent=synapses(ns["proj"], True), inputs=synapses(ns["lgn_proj"], False),
-                       input_spikes=np.asarray(ns["input_spikes"], dtype=float))
-    finally:
-        sim.end()
+    ns, ref = readme_example.run(sim, readme_example.code("pyNN.brian2"))
     assert 100 < ref.spikes.sum() < 0.3 * ref.spikes.size
     np.testing.assert_array_equal(ns["spikes"], ref.spikes)
 

@@ -24,6 +24,7 @@ from pynn_glif3 import GLIF3Alpha  # noqa: E402
 from pynn_glif3.model import RECEPTORS, delay_steps  # noqa: E402
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.model.timing import StepTiming  # noqa: E402
+import readme_example  # noqa: E402
 
 
 ALL_SIGNALS = ("v", "asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4")
@@ -498,3 +499,11 @@ def test_array_connector_bulk_path_equals_from_list():
         got.append(sorted(proj.get(["weight", "delay"], format="list")))
         sim.end()
     assert got[0] == got[1] and len(got[0]) == 60
+
+
+def test_readme_pynn_example_on_genn_matches_the_reference():
+    """The README's PyNN script as written, with its import naming pynn_glif3.genn."""
+    ns, ref = readme_example.run(sim, readme_example.code("pynn_glif3.genn"))
+    assert 100 < ref.spikes.sum() < 0.3 * ref.spikes.size
+    np.testing.assert_array_equal(ns["spikes"], ref.spikes)
+

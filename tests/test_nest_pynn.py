@@ -22,6 +22,7 @@ from pynn_glif3.model.physical import NeuronParameters, Synapses  # noqa: E402
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.model.timing import StepTiming  # noqa: E402
+import readme_example  # noqa: E402
 
 TIMING = StepTiming(dt=1.0)
 CELL = dict(v_rest=-70.0, v_thresh=-50.0, v_reset=-66.0, cm=0.08, tau_m=10.0, tau_refrac=3.0,
@@ -365,48 +366,10 @@ def test_a_population_of_the_standard_cell_type_gets_the_nest_class():
 # ---------------------------------------------------------------------------------------------
 # The README's PyNN example, as written, against the reference; min_delay='auto' on NEST
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def _readme_example():
-    text = README.read_text()
-    after = text.split("In a PyNN script of your own:", 1)[1]
-    return after.split("```python\n", 1)[1].split("```", 1)[0]
-
-
-def _reference_of_script(ns):
-    """The reference run of the network the script built: its cells' parameters and the
-    connections NEST holds, with the script's input spikes."""
-    cells, n_steps = ns["cells"], ns["n_steps"]
-    params = {name: np.full(cells.size, np.asarray(cells.get(name), dtype=float))
-              for name in model.DEFAULT_PARAMETERS}
-    neurons = NeuronParameters(**units.pynn_to_physical(params))
-
-    def synapses(projection, with_delay):
-        i, j, w, d = (np.array(c) for c in zip(*projection.get(["weight", "delay"], format="list")))
-        receptor = np.full(i.size, model.RECEPTORS.index(projection.receptor_type))
-        return Synapses(i.astype(int), j.astype(int), receptor, units.nA_to_pA(w),
-                        *([d] if with_delay else []))
-
-    return simulate(neurons, n_steps, recurrent=synapses(ns["proj"], True),
-                    inputs=synapses(ns["lgn_proj"], False),
-                    input_spikes=np.asarray(ns["input_spikes"], dtype=float))
-
-
-def _run_script(code):
-    namespace = {"__name__": "readme_example"}
-    try:
-        exec(compile(code, str(README), "exec"), namespace)
-    finally:
-        sim.end()
-    return namespace
-
-
 def test_readme_pynn_example_matches_the_reference():
-    code = _readme_example()
-    assert "import pyNN.nest as sim" in code and "min_delay=timing.dt" in code
-    ns = _run_script(code)
-    ref = _reference_of_script(ns)
+    code = readme_example.code()
+    assert "min_delay=timing.dt" in code
+    ns, ref = readme_example.run(sim, code)
     assert 100 < ref.spikes.sum() < 0.3 * ref.spikes.size          # active, not saturated
     np.testing.assert_array_equal(ns["spikes"], ref.spikes)
     v = ns["segment"].filter(name="v")[0]
@@ -420,14 +383,14 @@ def test_readme_example_with_min_delay_auto_gives_the_same_spikes():
     NEST refuses) and relay them with 1 ms.  With the binding the script's times hold."""
     import warnings
 
-    code = _readme_example().replace("min_delay=timing.dt", "min_delay='auto'")
+    code = readme_example.code().replace("min_delay=timing.dt", "min_delay='auto'")
     assert "min_delay='auto'" in code
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ns = _run_script(code.replace("sim.run(", "lgn.record('spikes')\nsim.run("))
+        ns, ref = readme_example.run(sim, code.replace("sim.run(", "lgn.record('spikes')\nsim.run("))
     assert nest.min_delay == 1.0
     assert not [w for w in caught if "min_delay" in str(w.message)], "nothing to correct here"
-    np.testing.assert_array_equal(ns["spikes"], _reference_of_script(ns).spikes)
+    np.testing.assert_array_equal(ns["spikes"], ref.spikes)
     timing, input_spikes = ns["timing"], ns["input_spikes"]
     relayed = ns["lgn"].get_data().segments[0].spiketrains
     assert len(relayed) == input_spikes.shape[1]

@@ -17,6 +17,7 @@ from pynn_glif3.model.propagators import propagators  # noqa: E402
 from pynn_glif3.model.timing import StepTiming  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
+import readme_example  # noqa: E402
 
 TIMING = StepTiming(dt=1.0)
 CELL = dict(v_rest=-70.0, v_thresh=-50.0, v_reset=-66.0, cm=0.08, tau_m=10.0, tau_refrac=3.0,
@@ -227,3 +228,11 @@ def test_reset_repeats_the_run_from_the_initial_values():
     np.testing.assert_array_equal(second.spikes, first.spikes)
     np.testing.assert_array_equal(second.v, first.v)
     assert segments[1].filter(name="v")[0].magnitude[0, 0] == -60.0
+
+
+def test_readme_pynn_example_on_neuron_matches_the_reference():
+    """The README's PyNN script as written, with its import naming pyNN.neuron."""
+    ns, ref = readme_example.run(sim, readme_example.code("pyNN.neuron"))
+    assert 100 < ref.spikes.sum() < 0.3 * ref.spikes.size
+    np.testing.assert_array_equal(ns["spikes"], ref.spikes)
+
