@@ -70,13 +70,14 @@ def test_empty_network_round_trip(tmp_path):
 
 def test_units_provenance_and_version_in_attributes(native_file):
     with h5py.File(native_file) as f:
-        # text is stored as fixed-length UTF-8 bytes
-        assert f.attrs["format"] == FORMAT.encode() and f.attrs["format_version"] == FORMAT_VERSION
+        # text is stored as fixed-length UTF-8 bytes; the format's name as docs/formats.md gives it
+        assert f.attrs["format"] == b"pynn_glif3.network" == FORMAT.encode()
+        assert f.attrs["format_version"] == FORMAT_VERSION
         unit = lambda name: f[name].attrs["unit"].decode()  # noqa: E731
         assert unit("neurons/C_m") == "pF" and unit("neurons/g") == "nS" and unit("neurons/k") == "1/ms"
         assert unit("recurrent/weight") == "pA" and unit("recurrent/delay") == "ms"
         assert unit("background/weights") == "pA" and unit("neurons/positions") == "um"
-        assert json.loads(f.attrs["provenance"].decode())["generator"] == "pynn_glif3.generate.synthetic"
+        assert json.loads(f.attrs["provenance"].decode())["generator"] == "pynn_glif3.synthetic"
 
 
 def test_converts_from_users_file(tmp_path):

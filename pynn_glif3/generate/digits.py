@@ -89,5 +89,5 @@ def write_digits_stimulus(path, images, labels, encoder, pre=5, image=30, post=5
     probabilities = encoder.probabilities(images, pre=pre, image=image, post=post)
     write_stimulus(path, probabilities * np.float32(1.3), labels, response_window=window,
                    pre_delay=pre, im_slice=image, post_delay=post, time_windows=np.array([[0, n_steps]]),
-                   attrs={"generator": "pynn_glif3.generate.digits", "encoder_seed": np.int64(encoder.seed)})
+                   attrs={"generator": "pynn_glif3.digits", "encoder_seed": np.int64(encoder.seed)})
     return path

@@ -486,7 +486,7 @@ def _non_default(**options):
 
 def _provenance(n_neurons, seed, n_lgn, **extra):
     return {"format": "synthetic", "variant": "Billeh-like synthetic V1",
-            "generator": "pynn_glif3.generate.synthetic", "generator_version": GENERATOR_VERSION,
+            "generator": "pynn_glif3.synthetic", "generator_version": GENERATOR_VERSION,
             "seed": int(seed), "n_neurons": int(n_neurons), "n_lgn": int(n_lgn), **extra}
 
 
@@ -562,7 +562,7 @@ def write_synthetic_v1(path, n_neurons=FULL_N_NEURONS, seed=0, n_lgn=DEFAULT_N_L
     (``background/weights``).  Same arguments, same file bytes.
     """
     from pynn_glif3.io.users_h5 import UsersH5Writer
-    attrs = {"generator": "pynn_glif3.generate.synthetic", "generator_version": np.int64(GENERATOR_VERSION),
+    attrs = {"generator": "pynn_glif3.synthetic", "generator_version": np.int64(GENERATOR_VERSION),
              "seed": np.int64(seed)}
     with UsersH5Writer(path, n_input=int(n_lgn), n_output=int(n_classes), background=background,
                        compression=compression, attrs=attrs) as w:
@@ -626,5 +626,5 @@ def write_synthetic_stimulus(path, n_samples=10, n_classes=10, n_lgn=DEFAULT_N_L
     write_stimulus(path, samples, labels, response_window=response_window, n_samples=n_samples,
                    pre_delay=pre_delay, im_slice=im_slice, post_delay=post_delay,
                    compression=compression,
-                   attrs={"generator": "pynn_glif3.generate.synthetic", "seed": np.int64(seed)})
+                   attrs={"generator": "pynn_glif3.synthetic", "seed": np.int64(seed)})
     return os.fspath(path)

@@ -20,9 +20,8 @@ from pynn_glif3.model.network import CELL_CLASSES, V1Network
 from ._common import (FormatError, attr, check_length, check_range, decode, guard, has, num, open_h5,
                       physical, read, text, texts, where)
 
-FORMAT = "pynn_glif3.builder"
+FORMAT = "pynn_glif3.network"
 FORMAT_VERSION = 1
-_NEURON_FIELDS = PHYSICAL_COLUMNS
 
 
 def _index_dtype(a, bound):
@@ -58,7 +57,7 @@ def write_native(path, network, compression=None, checksum=True):
 
         g = f.create_group("neurons")
         g.attrs["description"] = text("GLIF3 parameters per neuron, physical units (see docs/model.md)")
-        for name in _NEURON_FIELDS:
+        for name in PHYSICAL_COLUMNS:
             put(f"neurons/{name}", getattr(net.neurons, name), PHYSICAL_UNITS[name], dtype=np.float64)
         if net.node_type_ids is not None:
             put("neurons/node_type_ids", net.node_type_ids, dtype=np.int64)
@@ -113,7 +112,7 @@ def read_native(path):
             raise FormatError(f"{path}: attribute 'provenance' of / is not JSON") from None
 
         params = {}
-        for name, cols in _NEURON_FIELDS.items():
+        for name, cols in PHYSICAL_COLUMNS.items():
             shape = (n,) if cols is None else (n, cols)
             params[name] = read(f, f"neurons/{name}", path, shape=shape, kind="f", dtype=np.float64)
         physical(params, where(path, "neurons"))
