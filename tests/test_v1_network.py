@@ -524,30 +524,3 @@ def test_ctrl_c_says_how_to_continue_and_a_rerun_completes(small_files, tmp_path
     assert f"{len(done)} already done (resuming)" in rerun.stdout
     results = json.load(open(os.path.join(out, "results.json")))
     assert sorted(r["sample"] for r in results["per_sample"]) == list(range(8))
-
-
-def test_a_missing_neo_file_is_written_again_from_the_samples_arrays(small_files, tmp_path):
-    """The neo files are written beside the simulation; a done sample whose NIX file a stopped
-    run never wrote gets it from its arrays when the run is repeated, equal to the first one."""
-    import neo.io
-
-    out = str(tmp_path / "r")
-    args = ["--network", small_files[0], "--stimulus", small_files[1], "--samples", "0:3",
-            "--out", out, "--quiet", "--no-plots"]
-    assert _cli(*args).returncode == 0
-    path = os.path.join(out, "samples", "sample_00001.nix")
-    with neo.io.NixIO(path, mode="ro") as io:
-        first = io.read_block()
-    os.remove(path)
-    rerun = _cli(*args)
-    assert rerun.returncode == 0 and "3 already done (resuming)" in rerun.stdout
-    results = json.load(open(os.path.join(out, "results.json")))
-    _check_neo_files_equal_the_spike_arrays(out, results["per_sample"], n_neurons=500)
-    with neo.io.NixIO(path, mode="ro") as io:
-        again = io.read_block()
-    for a, b in ((first, again),):
-        np.testing.assert_array_equal(v1.spike_arrays_of(a)[0], v1.spike_arrays_of(b)[0])
-        np.testing.assert_array_equal(v1.spike_arrays_of(a)[1], v1.spike_arrays_of(b)[1])
-        assert {k: v for k, v in a.annotations.items() if k != "nix_name"} \
-            == {k: v for k, v in b.annotations.items() if k != "nix_name"}
-        assert a.segments[0].spiketrains[0].t_stop == b.segments[0].spiketrains[0].t_stop

@@ -27,15 +27,13 @@ import sys
 
 from pynn_glif3 import backends, builder
 from pynn_glif3.jobs.parallel import Processes
-from pynn_glif3.model.timing import START_STEP, StepTiming
 from pynn_glif3.jobs.v1.options import (RunError, RunOptions, add_arguments, options_from_args,
                                         parse_samples)
 from pynn_glif3.jobs.v1.simulate import (InterruptAfter, Progress, load_noise, run_samples,
                                          sample_inputs, trials_per_run)
-from pynn_glif3.jobs.v1.store import (SampleWriter, check_resume, check_writable,
-                                      complete_neo_files, is_done, load_block, load_raster,
+from pynn_glif3.jobs.v1.store import (check_resume, check_writable, is_done, load_block, load_raster,
                                       older_objects_uncollected, run_config, sample_block,
-                                      spike_arrays_of, spiketrains_of)
+                                      save_sample, spike_arrays_of, spiketrains_of)
 from pynn_glif3.jobs.v1.summary import print_summary, report_delays, summarise
 
 __all__ = ["RunError", "RunInterrupted", "RunOptions", "RunResult", "Progress", "add_arguments",
@@ -172,18 +170,16 @@ def _run(options, stream):
     todo = procs.broadcast(todo)
     progress = Progress(len(todo), not options.progress or not procs.is_root)
     try:
-        # NIX files in a writer process, except under MPI (no process is started from a rank)
-        with older_objects_uncollected(), \
-                SampleWriter(options.out, background=procs.size == 1) as writer:
+        with older_objects_uncollected():
             for first in range(0, len(todo), per_run):
                 batch = todo[first:first + per_run]
                 # each sample is saved as soon as its trial ends; on the other ranks of a
                 # distributed run this builds and runs their share and yields nothing
-                for record, raster, neo_data in run_samples(sim, net, stim, batch, options, window,
-                                                            build_options, noise_pool,
-                                                            on_simulate=progress.start):
+                for record, raster, block in run_samples(sim, net, stim, batch, options, window,
+                                                         build_options, noise_pool,
+                                                         on_simulate=progress.start):
                     with InterruptAfter():     # a sample's files are written whole
-                        writer.save(record, raster, **neo_data)
+                        save_sample(options.out, record, raster, block)
                     progress.update(f"sample {record['sample']}: label {record['label']}, "
                                     f"predicted {record['predicted']}")
     except (KeyboardInterrupt, FormatError, OSError) as err:
@@ -192,10 +188,6 @@ def _run(options, stream):
     progress.close()
     if not procs.is_root:
         return None
-    # the neo files a stopped run's writer did not get to, from the samples' arrays
-    complete_neo_files(options.out, samples, StepTiming(dt=options.dt).run_time(stim.seq_len),
-                       builder.recorded_ids(net, build_options), net.n_neurons, options.dt,
-                       START_STEP, simulator=options.simulator)
     summary, records = summarise(options.out, samples, net, options.dt, window, plots=options.plots)
     return RunResult(options, net, samples, window, summary, records)
 

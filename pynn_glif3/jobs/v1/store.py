@@ -2,14 +2,9 @@
 
 ``run.json`` records the settings and SHA-256 fingerprints of the input files, so that a rerun
 continues only the same run.  Each finished sample has ``samples/sample_NNNNN_spikes.npz`` (its
-spikes as arrays), ``sample_NNNNN.json`` (its record; its presence marks the sample as done) and
-``sample_NNNNN.nix`` (its neo Block in NIX, made from the same arrays); every file appears whole or
-not at all.
-
-neo's NIX writer costs about 25 ms per Block whatever it holds, several times a small network's
-simulation of a sample, so :class:`SampleWriter` writes the NIX files in a process of its own while
-the simulation goes on; a sample whose NIX file a stopped run did not write gets it from its arrays
-when the run continues or ends (:func:`complete_neo_files`).
+step raster as arrays), ``sample_NNNNN.nix`` (its neo Block in NIX) and, written last,
+``sample_NNNNN.json`` (its record): the record's presence marks the sample as done, and every file
+appears whole or not at all.
 """
 
 import contextlib
@@ -190,130 +185,22 @@ def spiketrains_of(block):
 
 
 def save_sample(out, record, raster, block):
-    """The sample's step raster (.npz) and record (.json), then its neo Block (NIX, .nix)."""
-    save_arrays(out, record, raster)
-    write_nix(sample_path(out, record["sample"], ".nix"), block)
+    """The sample's step raster (.npz), its neo Block (NIX, .nix), then its record (.json)."""
+    from neo.io import NixIO
 
-
-def save_arrays(out, record, raster):
-    """The sample's step raster (.npz), then its record (.json), which marks it as done."""
     i = record["sample"]
     steps, neurons = np.nonzero(raster)
     tmp = sample_path(out, i, "_spikes.tmp.npz")
     np.savez_compressed(tmp, steps=steps.astype(np.int32), neurons=neurons.astype(np.int32),
                         shape=np.array(raster.shape))
     os.replace(tmp, sample_path(out, i, "_spikes.npz"))
-    write_json(sample_path(out, i, ".json"), record)
-
-
-def write_nix(path, block):
-    """``block`` as a NIX file at ``path``, whole or not at all."""
-    from neo.io import NixIO
-
-    tmp = path[:-len(".nix")] + ".tmp.nix"
+    tmp = sample_path(out, i, ".tmp.nix")
     if os.path.exists(tmp):
         os.remove(tmp)
     with NixIO(tmp, mode="ow") as io:
         io.write_block(block)
-    os.replace(tmp, path)
-
-
-def _write_nix_files(jobs, failures, parent_pid):
-    """The writer process: (path, block arguments) from ``jobs`` until None; exits if the run's
-    process is gone."""
-    import queue
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C stops the run, which then waits here
-    while True:
-        try:
-            job = jobs.get(timeout=1.0)
-        except queue.Empty:
-            if os.getppid() != parent_pid:
-                return
-            continue
-        if job is None:
-            return
-        path, args, signals, annotations = job
-        try:
-            write_nix(path, _block_with(sample_block(*args, **annotations), signals))
-        except Exception as err:  # noqa: BLE001 - reported to the run, which stops
-            failures.put(f"{path}: {type(err).__name__}: {err}")
-            return
-
-
-class SampleWriter:
-    """Saves each finished sample: arrays and record at once, the NIX file in a writer process.
-
-    Use as a context manager; leaving it waits for every NIX file (and raises OSError if one
-    could not be written).  ``background=False`` writes everything in this process.
-    """
-
-    def __init__(self, out, background=True):
-        self.out, self.background, self._process = out, background, None
-
-    def __enter__(self):
-        if self.background:
-            import multiprocessing
-            context = multiprocessing.get_context("spawn")     # no copy of the simulator's state
-            self._jobs, self._failures = context.Queue(), context.Queue()
-            self._process = context.Process(target=_write_nix_files, daemon=True,
-                                            args=(self._jobs, self._failures, os.getpid()))
-            self._process.start()
-        return self
-
-    def save(self, record, raster, neurons, times_ms, t_stop_ms, recorded_ids, n_neurons,
-             signals=(), **annotations):
-        """Save one sample; its neo Block is made from the arrays (:func:`sample_block`), with
-        the recorded ``signals`` (neo AnalogSignals) if any."""
-        save_arrays(self.out, record, raster)
-        path = sample_path(self.out, record["sample"], ".nix")
-        args = (np.asarray(neurons), np.asarray(times_ms), t_stop_ms, np.asarray(recorded_ids),
-                n_neurons)
-        if self._process is None:
-            write_nix(path, _block_with(sample_block(*args, **annotations), signals))
-        else:
-            self._check()
-            self._jobs.put((path, args, list(signals), annotations))
-
-    def _check(self):
-        import queue
-        try:
-            failure = self._failures.get_nowait()
-        except queue.Empty:
-            return
-        raise OSError(f"cannot write the neo file {failure}")
-
-    def __exit__(self, exc_type, exc, tb):
-        if self._process is not None:
-            self._jobs.put(None)
-            self._process.join()
-            self._process = None
-            if exc_type is None:
-                self._check()
-        return False
-
-
-def _block_with(block, signals):
-    block.segments[0].analogsignals.extend(signals)
-    return block
-
-
-def complete_neo_files(out, samples, t_stop_ms, recorded_ids, n_neurons, dt, start_step,
-                       **annotations):
-    """Write the NIX file of every done sample of ``samples`` that lacks one (a run stopped before
-    its writer got to it), from the sample's arrays; the spikes of row m are at
-    ``(start_step + m + 1) dt`` ms, as a single trial stamps them."""
-    for i in samples:
-        path = sample_path(out, i, ".nix")
-        if not is_done(out, i) or os.path.exists(path):
-            continue
-        record = load_record(out, i)
-        data = np.load(sample_path(out, i, "_spikes.npz"))
-        times = (start_step + data["steps"].astype(np.int64) + 1) * dt
-        write_nix(path, sample_block(data["neurons"], times, t_stop_ms, recorded_ids, n_neurons,
-                                     sample=i, label=record["label"], predicted=record["predicted"],
-                                     **annotations))
+    os.replace(tmp, sample_path(out, i, ".nix"))
+    write_json(sample_path(out, i, ".json"), record)
 
 
 def load_record(out, sample):
