@@ -20,6 +20,8 @@ class Backend:
     * :attr:`cell_type` -- its GLIF3Alpha class;
     * :meth:`spike_source_type` -- the cell type of input and background sources (PyNN's
       SpikeSourceArray unless the simulator has a faster one that delivers the same steps);
+    * :meth:`set_neuron_parameters` -- give a GLIF3Alpha Population per-neuron parameters of the
+      physical view, converted once, to the simulator's own units;
     * :meth:`connect_arrays` -- connect a FromArraysConnector's arrays (bulk where it can);
     * :attr:`trials_in_one_run` -- whether GLIF3Alpha runs independent trials one after the other
       in one simulation (its ``trial_steps`` parameter);
@@ -61,6 +63,25 @@ class Backend:
         T as PyNN's SpikeSourceArray does."""
         return self.sim.SpikeSourceArray
 
+    def set_neuron_parameters(self, cells, neurons):
+        """Give the GLIF3Alpha Population ``cells`` the parameters ``neurons`` (a
+        :class:`~pynn_glif3.model.physical.NeuronParameters`, physical view, one row per cell) and
+        start ``v`` at ``V_reset``.
+
+        Here: the native names and values of :func:`~pynn_glif3.model.physical.native_values` go to
+        PyNN's setter of native parameters, as ``Population.set`` does after translating.  The
+        native models of NEST, GeNN, Brian2 and NEURON take the physical view's units, so a value
+        from a file reaches the simulator unchanged, with no PyNN-unit step between (a round trip
+        such as pF -> nF -> pF or C_m, g -> tau_m -> g may move it by a rounding step).
+        """
+        from pyNN.parameters import ParameterSpace
+        from pynn_glif3.model.physical import native_values
+
+        neurons = one_row_per_cell(neurons, cells)
+        native = ParameterSpace(native_values(neurons), shape=(cells.size,))
+        cells._set_parameters(native)
+        cells.initialize(v=neurons.V_reset)
+
     def connect_arrays(self, connector, projection):
         """Connect ``connector.sources[k] -> connector.targets[k]`` with its weights (PyNN units)
         and delays (ms); here through PyNN's FromListConnector."""
@@ -99,3 +120,14 @@ class Backend:
             f"{self.label}: PyNN's current sources cannot address a receptor's PSC rise, and only "
             f"the NEST and Brian2 backends of pynn_glif3 provide it; use "
             f"background='shared', 'independent' or 'none' here")
+
+
+def one_row_per_cell(neurons, cells):
+    """``neurons`` as NeuronParameters, checked to hold one row per cell of Population ``cells``."""
+    from pynn_glif3.model.physical import NeuronParameters
+
+    neurons = NeuronParameters.coerce(neurons)
+    if neurons.n != cells.size:
+        raise ValueError(f"GLIF3Alpha parameters of {neurons.n} neurons for a Population of "
+                         f"{cells.size} cells ({cells.label!r})")
+    return neurons

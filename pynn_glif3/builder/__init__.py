@@ -352,12 +352,6 @@ def spike_times_ms(trains):
     return [st.magnitude * to_ms for st in trains]
 
 
-def _pynn_parameters(neurons):
-    p = neurons
-    return units.physical_to_pynn(p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps,
-                                  p.tau_syn, p.I_offset)
-
-
 def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, label):
     """One projection per receptor; weights pA -> nA (signed), delays in ms."""
     # imported here: PyNN's connectors import matplotlib, which --help need not wait for
@@ -460,13 +454,14 @@ def build_trials(sim, net, input_spikes, bkg_counts=None, options=None, cell_typ
         built.trial_timings = [built.timing] * n_trials
         built.trial_inputs = list(zip(input_spikes, counts))
         return built
-    cell = (cell_type or backend.cell_type)(**_pynn_parameters(net.neurons))
+    cell = (cell_type or backend.cell_type)()     # the network's parameters follow in _build
     start_step = trial_start_step(net, options)
     trial_steps = start_step + n_steps
     cell.extra_parameters = {"start_step": start_step, "trial_steps": trial_steps}
     timing = StepTiming(dt=options.dt, start_step=start_step)
     timings = [timing.for_trial(k, trial_steps) for k in range(n_trials)]
-    return _build(sim, net, list(input_spikes), counts, options, timing, timings, cell, None, n_steps)
+    return _build(sim, net, list(input_spikes), counts, options, timing, timings, cell, None, n_steps,
+                  own_cell=True)
 
 
 def _concat_trains(per_trial):
@@ -474,7 +469,10 @@ def _concat_trains(per_trial):
     return [np.concatenate(parts) for parts in zip(*per_trial)]
 
 
-def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, noise, n_steps):
+def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, noise, n_steps,
+           own_cell=False):
+    """``cell``: a GLIF3Alpha class (None: the backend's), or an instance whose parameters are
+    kept unless ``own_cell`` says it was made here for the network's parameters."""
     backend = backend_for(sim)
     decoded = options.background == "decoded"
     if decoded:
@@ -482,8 +480,11 @@ def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, n
     start = time.perf_counter()
     n = net.neurons.n
     if cell is None or isinstance(cell, type):
-        cell = (cell or backend.cell_type)(**_pynn_parameters(net.neurons))
+        cell, own_cell = (cell or backend.cell_type)(), True
     cells = sim.Population(n, cell, label="V1")
+    if own_cell:
+        # straight from the physical view to the simulator's units: no PyNN-unit round trip
+        backend.set_neuron_parameters(cells, net.neurons)
     built = BuiltNetwork(sim, net, options, timing, cells, cells, np.arange(n), trial_timings=timings)
     timings = timings or [timing]
 

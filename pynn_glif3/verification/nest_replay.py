@@ -3,7 +3,7 @@
 Two ways, with the step mapping of :mod:`pynn_glif3.model.timing`:
 
 * :class:`PyNNNetwork`: through PyNN (any ``sim`` module; the NEST-specific part is only
-  :meth:`PyNNNetwork.native_kwargs`, which reads back what NEST holds);
+  :meth:`PyNNNetwork.native_kwargs`, which reads back the weights NEST holds);
 * :class:`PyNESTNetwork`: directly with PyNEST, for ``glif3_alpha`` or, mapped as closely as
   possible, NEST's built-in ``glif_psc`` (for comparisons and benchmarks).
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from pynn_glif3.model import units
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
-from pynn_glif3.model.physical import NATIVE_PARAMETERS, Synapses, from_native, native_values
+from pynn_glif3.model.physical import Synapses, native_values
 from pynn_glif3.model.results import SimulationResult
 from pynn_glif3.model.timing import StepTiming
 
@@ -85,16 +85,16 @@ class PyNNNetwork:
     def native_kwargs(self):
         """Arguments for ``reference.simulate`` holding exactly the values NEST holds.
 
-        Parameters, weights and delays are read back from the NEST kernel (PyNN's unit
-        conversions, e.g. nA -> pA, may move a value by one rounding step); the spike trains are
-        the network's.  Needs pyNN.nest.
+        The neurons' parameters are the network's: the builder gives NEST the file's values
+        (``Backend.set_neuron_parameters``).  Weights and delays are read back from the NEST
+        kernel: they pass PyNN's units (pA -> nA -> pA), which may move a weight by one rounding
+        step.  The spike trains are the network's.  Needs pyNN.nest.
         """
         import nest
         net = self.net
         cells = self.cells.node_collection
         ids = np.asarray(cells.tolist())
-        neurons = from_native({key: np.asarray(nest.GetStatus(cells, key), dtype=float)
-                               for key in NATIVE_PARAMETERS})
+        neurons = net.neurons
 
         def read(pre):
             conns = nest.GetConnections(source=pre.node_collection, target=cells)

@@ -143,6 +143,12 @@ def cell_class():
             for name, value in step_constants(self._native, self._dt).items():
                 setattr(self, name, value)
 
+        def set_native(self, values):
+            """Set several native parameters (already checked together) with one write of the
+            step constants, where setting them one by one writes them once per name."""
+            self._native.update({name: float(value) for name, value in values.items()})
+            self._apply()
+
         def memb_init(self):
             """Called by PyNN before NEURON initialises the cells: initial values, and the step
             constants again if the time step changed."""
