@@ -209,5 +209,34 @@ def test_a_later_set_wins_for_the_neurons_it_addresses(job):
     assert got["neuron"]["decay_v"][0] == given["neuron"]["decay_v"][0]
 
 
+def test_the_rule_per_neuron():
+    """components.GivenPhysical, without a simulation: exact values for the neurons whose PyNN
+    values are all the ones set from them; converted values for the others, for every neuron when
+    nothing was given or the size differs."""
+    pytest.importorskip("spynnaker", reason="sPyNNaker is not installed (pip install spynnaker)")
+    from pynn_glif3.backends.spinnaker.components import GivenPhysical
+
+    neurons = given_neurons()
+    pynn = units.physical_to_pynn(**neurons.as_dict())
+    back = round_trip(neurons)
+    given = GivenPhysical()
+    np.testing.assert_array_equal(given.physical(pynn).g, back.g)
+    given.keep(neurons, pynn)
+    np.testing.assert_array_equal(given.physical(pynn).g, neurons.g)
+    np.testing.assert_array_equal(given.physical(pynn).asc_amps, neurons.asc_amps)
+    # another PyNN value of neuron 0 set anew: all of neuron 0's values are converted ones
+    changed = {name: value.copy() for name, value in pynn.items()}
+    changed["v_thresh"][0] += 1.0
+    got = given.physical(changed)
+    assert got.g[0] == back.g[0] != neurons.g[0] and got.V_th[0] == neurons.V_th[0] + 1.0
+    np.testing.assert_array_equal(got.g[1:], neurons.g[1:])
+    # the PyNN arrays kept are copies: changing the caller's arrays changes nothing
+    pynn["cm"][:] = 0.5
+    np.testing.assert_array_equal(given.physical(units.physical_to_pynn(**neurons.as_dict())).g,
+                                  neurons.g)
+    shorter = {name: value[:2] for name, value in changed.items()}
+    np.testing.assert_array_equal(given.physical(shorter).g, back.g[:2])
+
+
 if __name__ == "__main__":
     main(sys.argv[1])

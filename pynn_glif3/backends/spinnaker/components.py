@@ -74,7 +74,9 @@ class GivenPhysical:
     values (``Population.get`` and ``set`` work in PyNN units), and converting the given physical
     values to PyNN units and back can move a value by a rounding step (``C_m / 1000 * 1000``,
     ``C_m / (C_m / g)``), enough to change a fixed-point word of the structs.  So the given values
-    are kept, and :meth:`physical` is the one rule for which of them the structs use.
+    are kept, and :meth:`physical` is the one rule for which of them the structs use.  (A cell type
+    object given to two Populations shares one; the rule still gives each neuron values whose PyNN
+    view is its own.)
     """
 
     def __init__(self):
