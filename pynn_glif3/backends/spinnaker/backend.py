@@ -1,5 +1,6 @@
 """The SpiNNaker backend object (see :class:`pynn_glif3.backends.base.Backend`)."""
 
+from pynn_glif3.model import units
 from pynn_glif3.backends.base import Backend, one_row_per_cell
 from pynn_glif3.backends.spinnaker import cells, pynn_patches
 
@@ -17,10 +18,22 @@ class SpiNNakerBackend(Backend):
     def spike_source_type(self):
         return self.sim.SpikeSourceArray
 
-    def set_neuron_parameters(self, cells_population, neurons):
-        """sPyNNaker keeps the PyNN parameters (the structs are computed from them when written)."""
-        from pynn_glif3.model import units
-        p = one_row_per_cell(neurons, cells_population)
-        cells_population.set(**units.physical_to_pynn(p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref,
-                                                      p.k, p.asc_amps, p.tau_syn, p.I_offset))
-        cells_population.initialize(v=p.V_reset)
+    def set_neuron_parameters(self, cells, neurons):
+        """Give the GLIF3Alpha Population ``cells`` the parameters ``neurons`` (physical view, one
+        row per cell) and start ``v`` at ``V_reset``.
+
+        sPyNNaker's dictionary gets the PyNN values (``Population.get`` and ``set`` answer and take
+        PyNN units), and the cell type keeps ``neurons`` beside them: the structs are computed from
+        these physical values directly, for every neuron a later ``set`` has not changed
+        (:class:`.components.GivenPhysical`), instead of from the PyNN values converted back,
+        which may differ from them by a rounding step.
+        """
+        neurons = one_row_per_cell(neurons, cells)
+        given = getattr(cells.celltype, "given_physical", None)
+        if given is None:
+            raise TypeError(f"set_neuron_parameters: {cells.label!r} is not a GLIF3Alpha "
+                            f"Population on SpiNNaker ({type(cells.celltype).__name__})")
+        pynn = units.physical_to_pynn(**neurons.as_dict())
+        cells.set(**pynn)
+        cells.initialize(v=neurons.V_reset)
+        given.keep(neurons, pynn)

@@ -12,8 +12,9 @@ from spynnaker.pyNN.models.neuron import AbstractPyNNNeuronModelStandard
 
 from pynn_glif3 import model
 from pynn_glif3.model.timing import START_STEP
-from pynn_glif3.backends.spinnaker.components import (CurrentInputPicoAmps, GLIF3AlphaSynapseType,
-                                                      GLIF3NeuronModel, GLIF3ThresholdType)
+from pynn_glif3.backends.spinnaker.components import (CurrentInputPicoAmps, GivenPhysical,
+                                                      GLIF3AlphaSynapseType, GLIF3NeuronModel,
+                                                      GLIF3ThresholdType)
 from pynn_glif3.backends.spinnaker.layout import hold_ticks
 
 #: Name of the binary built by native/spinnaker (neurons and synapses on one core).
@@ -31,6 +32,9 @@ class GLIF3Alpha(AbstractPyNNNeuronModelStandard):
     with weight magnitudes).  ``start_step`` (whole steps, default ``timing.START_STEP``): the
     neurons hold their initial state and compute training row m in the update that sPyNNaker
     stamps ``(start_step + 1 + m) h`` (docs/timing.md).
+
+    ``given_physical`` (:class:`.components.GivenPhysical`) keeps parameters given in the physical
+    view by the backend's ``set_neuron_parameters``, which the structs then use exactly.
     """
 
     @default_initial_values({"v", "asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4"})
@@ -52,11 +56,13 @@ class GLIF3Alpha(AbstractPyNNNeuronModelStandard):
         model.validate(numeric)
         if not hasattr(start_step, "next"):
             hold_ticks(start_step)          # a whole number >= 0, or a clear error now
+        self.given_physical = GivenPhysical()
         super().__init__(
             model_name=MODEL_NAME, binary=BINARY,
-            neuron_model=GLIF3NeuronModel(values), input_type=CurrentInputPicoAmps(),
-            synapse_type=GLIF3AlphaSynapseType(values),
-            threshold_type=GLIF3ThresholdType(values))
+            neuron_model=GLIF3NeuronModel(values, self.given_physical),
+            input_type=CurrentInputPicoAmps(),
+            synapse_type=GLIF3AlphaSynapseType(values, self.given_physical),
+            threshold_type=GLIF3ThresholdType(values, self.given_physical))
 
     @classmethod
     def from_standard(cls, cell):

@@ -8,6 +8,11 @@ sPyNNaker's parameter dictionary, and the structs compute their fields from them
 :func:`.layout.derive` whenever sPyNNaker writes the neuron data: a ``Population.set()`` of, say,
 ``tau_m`` reaches ``decay_v`` and ``drive_v``.
 
+Parameters given in the physical view (the data files' units, by the backend's
+``set_neuron_parameters``) are also kept exactly, beside the PyNN values made from them
+(:class:`GivenPhysical`): the PyNN round trip (pF -> nF -> pF, C_m, g -> tau_m -> g) can move a
+value by a rounding step, and that step can change a fixed-point struct word.
+
 Receptors: ``syn1`` .. ``syn4`` are synapse types 0..3 (positive weights), ``syn1_negative`` ..
 ``syn4_negative`` types 4..7 (magnitudes of negative weights): see :mod:`.projections`.
 Design: docs/spinnaker.md.
@@ -61,15 +66,66 @@ def _all_values(values, name):
                          "distributions are not supported yet: draw the values first)") from None
 
 
-def struct_field_values(values, dt):
+class GivenPhysical:
+    """The physical parameters last given to a GLIF3Alpha Population, with the PyNN values put into
+    sPyNNaker's dictionary for them; shared by the three structs of one cell type.
+
+    The structs need physical values (:func:`.layout.derive`), sPyNNaker's dictionary holds PyNN
+    values (``Population.get`` and ``set`` work in PyNN units), and converting the given physical
+    values to PyNN units and back can move a value by a rounding step (``C_m / 1000 * 1000``,
+    ``C_m / (C_m / g)``), enough to change a fixed-point word of the structs.  So the given values
+    are kept, and :meth:`physical` is the one rule for which of them the structs use.  (A cell type
+    object given to two Populations shares one; the rule still gives each neuron values whose PyNN
+    view is its own.)
+    """
+
+    def __init__(self):
+        self._physical = None       # NeuronParameters, as given
+        self._pynn = None           # {PyNN name: (N,) array}, what was put into the dictionary
+
+    def keep(self, physical, pynn):
+        """Remember ``physical`` (NeuronParameters) as the values behind the PyNN arrays
+        ``pynn`` (one value per neuron, as set in sPyNNaker's dictionary)."""
+        self._physical = NeuronParameters(**physical.as_dict())          # a copy
+        self._pynn = {name: np.array(np.broadcast_to(np.asarray(pynn[name], dtype=np.float64),
+                                                     (physical.n,)))
+                      for name in model.PARAMETER_NAMES}
+
+    def physical(self, pynn):
+        """The physical parameters for the PyNN values ``pynn`` ({name: (N,) float array}).
+
+        A neuron whose PyNN parameters all still equal those set from the given physical values
+        gets the given values exactly (one conversion, physical -> struct, as the fixed-point model
+        of :mod:`pynn_glif3.verification.spinnaker_fixed_point` has it); any other neuron (one
+        changed by a later ``Population.set``, or all of them when nothing was given or the sizes
+        differ) gets its PyNN values converted, so a newer ``set`` always takes effect.  The rule is
+        per neuron, not per value: one PyNN value may feed several physical ones (``cm`` both C_m
+        and g), and a neuron's values then all come from one view.
+        """
+        converted = NeuronParameters(**units.pynn_to_physical(pynn))
+        if self._physical is None or self._physical.n != converted.n:
+            return converted
+        unchanged = np.logical_and.reduce([np.asarray(pynn[name], dtype=np.float64) == given
+                                           for name, given in self._pynn.items()])
+        if not unchanged.any():
+            return converted
+        exact = self._physical.as_dict()
+        return NeuronParameters(**{
+            name: np.where(unchanged.reshape((-1,) + (1,) * (value.ndim - 1)), exact[name], value)
+            for name, value in converted.as_dict().items()})
+
+
+def struct_field_values(values, dt, given=None):
     """Field values (float arrays, one per neuron) of the three GLIF3Alpha structs from the PyNN
-    parameters and initial values in ``values`` (sPyNNaker's merged parameter dictionary)."""
+    parameters and initial values in ``values`` (sPyNNaker's merged parameter dictionary), and the
+    physical values ``given`` to the Population (a :class:`GivenPhysical`, see there) if any."""
     names = model.PARAMETER_NAMES + (_START_STEP,) + _STATE_NEURON + _STATE_SYNAPSE
     raw = {name: _all_values(values, name) for name in names}
     n = max([size for size, _ in raw.values() if size is not None] or [1])
     arr = {name: np.broadcast_to(v, (n,)).astype(np.float64) for name, (_, v) in raw.items()}
     model.validate({name: arr[name] for name in model.PARAMETER_NAMES})
-    neurons = NeuronParameters(**units.pynn_to_physical(arr))
+    pynn = {name: arr[name] for name in model.PARAMETER_NAMES}
+    neurons = (given if given is not None else GivenPhysical()).physical(pynn)
     neuron, threshold, synapse = derive(neurons, dt, v_init=arr["v"], start_step=arr[_START_STEP])
     neuron["asc_1_init"] = units.nA_to_pA(arr["asc_1"])
     neuron["asc_2_init"] = units.nA_to_pA(arr["asc_2"])
@@ -84,14 +140,17 @@ class _FieldView(dict):
 
 class DerivedStruct(Struct):
     """A per-neuron sPyNNaker ``Struct`` of the GLIF3Alpha tables whose field values are
-    computed from the PyNN parameters each time the data is written."""
+    computed from the PyNN parameters (and the physical values ``given``, a :class:`GivenPhysical`)
+    each time the data is written."""
 
-    def __init__(self, fields):
+    def __init__(self, fields, given):
         self._table = tuple(fields)
+        self._given = given
         super().__init__([(data_type(kind), name) for kind, name in fields])
 
     def _view(self, values):
-        n, fields = struct_field_values(values, SpynnakerDataView.get_simulation_time_step_ms())
+        n, fields = struct_field_values(values, SpynnakerDataView.get_simulation_time_step_ms(),
+                                        self._given)
         view = _FieldView()
         for _, name in self._table:
             view[name] = RangedList(n, [float(x) for x in np.broadcast_to(fields[name], (n,))])
@@ -130,8 +189,8 @@ class GLIF3NeuronModel(NeuronModel):
     """Membrane, after-spike currents, refractoriness: C ``neuron_params_t``."""
     __slots__ = ("_values",)
 
-    def __init__(self, values):
-        super().__init__([DerivedStruct(NEURON_PARAMS_FIELDS)],
+    def __init__(self, values, given):
+        super().__init__([DerivedStruct(NEURON_PARAMS_FIELDS, given)],
                          {name: model.UNITS.get(name, model.RECORDABLE_UNITS.get(name, ""))
                           for name in _PARAMS_NEURON + _STATE_NEURON})
         self._values = values
@@ -149,8 +208,8 @@ class GLIF3ThresholdType(AbstractThresholdType):
     """``v > V_th - E_L``: C ``threshold_type_params_t``."""
     __slots__ = ("_values",)
 
-    def __init__(self, values):
-        super().__init__([DerivedStruct(THRESHOLD_PARAMS_FIELDS)], {"v_thresh": "mV"})
+    def __init__(self, values, given):
+        super().__init__([DerivedStruct(THRESHOLD_PARAMS_FIELDS, given)], {"v_thresh": "mV"})
         self._values = values
 
     @overrides(AbstractThresholdType.add_parameters)
@@ -170,8 +229,8 @@ class GLIF3AlphaSynapseType(AbstractSynapseType):
     """
     __slots__ = ("_values",)
 
-    def __init__(self, values):
-        super().__init__([DerivedStruct(SYNAPSE_PARAMS_FIELDS)],
+    def __init__(self, values, given):
+        super().__init__([DerivedStruct(SYNAPSE_PARAMS_FIELDS, given)],
                          {**{name: "ms" for name in _PARAMS_SYNAPSE},
                           **{name: "nA" for name in _STATE_SYNAPSE}})
         self._values = values
