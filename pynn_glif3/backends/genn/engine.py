@@ -67,6 +67,7 @@ class Engine:
         self.model = self.description.model
         self.groups = self.description.groups
         self.parts = self.description.parts
+        self.max_delay_steps = self.description.max_delay_steps
         self.device = DeviceState(self.description)
         self.timings["describe"] = time.perf_counter() - started
         if self.build_dir is None:
