@@ -7,7 +7,7 @@ from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TI
 from pyNN.recording import get_io
 
 from pynn_glif3.backends.genn import simulator
-from pynn_glif3.backends.genn.engine import BACKENDS, PRECISIONS
+from pynn_glif3.backends.genn.compilation import BACKENDS, PRECISIONS
 
 #: setup() options of this backend (besides timestep, min_delay, max_delay).
 OPTIONS = {

@@ -2,8 +2,9 @@
 
 Every connector of PyNN works: the connector calls ``_convergent_connect`` for each target cell, and
 the connections are kept as flat arrays (indices in the projection's pre and post, weight in nA,
-delay in ms).  The engine turns them into GeNN SPARSE synapse groups when it is built; weights and
-delays set afterwards (``Projection.set``) are written into the running model.
+delay in ms).  :mod:`.model_description` turns them into GeNN SPARSE synapse groups when the model
+is built; weights and delays set afterwards (``Projection.set``) are written into the running model
+(:mod:`.device_state`).
 """
 
 import numpy as np

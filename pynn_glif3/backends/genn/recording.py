@@ -1,8 +1,9 @@
 """Recording for the GeNN backend: spikes from GeNN's spike recording, state variables sampled.
 
-GeNN records every neuron's spikes on the device (one bit per neuron and step); the engine copies
-them out every few hundred steps and hands them here as (step, index) pairs.  A spike emitted in
-step n (the update from ``n dt`` to ``(n + 1) dt``) carries the time ``(n + 1) dt``, as on NEST.
+GeNN records every neuron's spikes on the device (one bit per neuron and step); :mod:`.stepping`
+copies them out every few hundred steps and hands them here as (step, index) pairs.  A spike
+emitted in step n (the update from ``n dt`` to ``(n + 1) dt``) carries the time ``(n + 1) dt``, as
+on NEST.
 
 State variables are read after each sampled step: a sample at time ``k dt`` is the state after step
 k - 1, and the sample at the start of the recording is the state then (the initial values at

@@ -3,7 +3,7 @@
 Cells: :class:`GLIF3Alpha` (the package's cell type; the simulator-independent class a script
 passes to ``pyNN.nest`` works too), :class:`SpikeSourceArray`, :class:`SpikeSourcePoisson`.  Synapses:
 :class:`StaticSynapse`.  Parameters keep PyNN's names and units here; the conversion to the
-physical units of the GeNN model happens when the network is built (:mod:`.engine`).
+physical units of the GeNN model happens when the network is built (:mod:`.population_values`).
 
 Everything else PyNN offers raises NotImplementedError naming the feature: other cell types,
 plastic or stochastic synapses, current sources.
