@@ -24,27 +24,40 @@ values exactly as the reader converts them back, so ``read_users_h5(write_synthe
 equals ``generate_v1(...)`` array for array.  :func:`write_synthetic_stimulus` writes a stimulus
 file (section 2) with one LGN activity pattern per class.
 
-Modules, one job each: :mod:`.v1_core` (the full-size figures), :mod:`.streams` (the seeded random
-streams), :mod:`.cell_classes`, :mod:`.node_types` (GLIF3 parameters per type), :mod:`.layout`
-(where the neurons are), :mod:`.recurrent`, :mod:`.spatial`, :mod:`.synapse_keys`,
-:mod:`.lgn_grid`, :mod:`.lgn_inputs`, :mod:`.background`, :mod:`.readout`, :mod:`.generation`
-(the order of the parts), :mod:`.provenance`, :mod:`.in_memory`, :mod:`.users_h5_file` and
-:mod:`.stimulus`.
+Modules, one job each:
+
+* ``v1_core``: the V1 core's sizes that the defaults scale to; ``streams``: the seeded random
+  streams (one per part) and the generator's version;
+* ``cell_classes``, ``node_types``, ``layout``: the 17 classes, the GLIF3 parameters of the 111
+  types, where each neuron is and what it is;
+* ``recurrent`` (with ``spatial`` and ``synapse_keys``), ``lgn_grid`` and ``lgn_inputs``,
+  ``background``, ``readout``: the connections and the drive;
+* ``generation``: the order in which the parts are drawn, handed to a sink block by block;
+* ``in_memory``, ``users_h5_file``, ``stimulus``: the network in memory, the network file, the
+  stimulus file; ``provenance``: the identifiers written into them.
 """
 
-# Names that scripts imported from the single module this package was, kept importable here
-# (the model's constants among them).
-from pynn_glif3.model import ALLEN_CELLS, BILLEH_TAU_SYN, N_RECEPTORS, V1_CORE_RANGES  # noqa: F401
-from pynn_glif3.model.network import CELL_CLASSES  # noqa: F401
+from pynn_glif3.model import ALLEN_CELLS, BILLEH_TAU_SYN, N_RECEPTORS, V1_CORE_RANGES
+from pynn_glif3.model.network import CELL_CLASSES
 
-from .background import BKG_WEIGHT_PA  # noqa: F401
-from .cell_classes import CLASSES, LAYER_DEPTH, N_TYPES, CellClass, class_counts  # noqa: F401
-from .in_memory import generate_v1  # noqa: F401
-from .lgn_grid import lgn_positions  # noqa: F401
-from .lgn_inputs import LGN_WEIGHT_PA  # noqa: F401
-from .node_types import ANCHOR_CELLS, RANGES  # noqa: F401
-from .recurrent import E_TO_I_FAMILY, WEIGHTS_PA  # noqa: F401
-from .stimulus import class_patterns, synthetic_stimulus_sample, write_synthetic_stimulus  # noqa: F401
-from .streams import GENERATOR_VERSION  # noqa: F401
-from .users_h5_file import write_synthetic_v1  # noqa: F401
-from .v1_core import DEFAULT_N_LGN, FULL_N_INPUT, FULL_N_NEURONS, FULL_N_RECURRENT  # noqa: F401
+from .background import BKG_WEIGHT_PA
+from .cell_classes import CLASSES, LAYER_DEPTH, N_TYPES, CellClass, class_counts
+from .in_memory import generate_v1
+from .lgn_grid import lgn_positions
+from .lgn_inputs import LGN_WEIGHT_PA
+from .node_types import ANCHOR_CELLS, RANGES
+from .recurrent import E_TO_I_FAMILY, WEIGHTS_PA
+from .stimulus import class_patterns, synthetic_stimulus_sample, write_synthetic_stimulus
+from .streams import GENERATOR_VERSION
+from .users_h5_file import write_synthetic_v1
+from .v1_core import DEFAULT_N_LGN, FULL_N_INPUT, FULL_N_NEURONS, FULL_N_RECURRENT
+
+__all__ = [
+    "generate_v1", "write_synthetic_v1", "write_synthetic_stimulus", "synthetic_stimulus_sample",
+    "class_patterns", "lgn_positions", "class_counts",
+    "CellClass", "CLASSES", "N_TYPES", "LAYER_DEPTH", "ANCHOR_CELLS", "RANGES",
+    "WEIGHTS_PA", "E_TO_I_FAMILY", "LGN_WEIGHT_PA", "BKG_WEIGHT_PA",
+    "FULL_N_NEURONS", "FULL_N_RECURRENT", "FULL_N_INPUT", "DEFAULT_N_LGN", "GENERATOR_VERSION",
+    # the model's names the single module this package replaces had, for the scripts that took them from it
+    "ALLEN_CELLS", "BILLEH_TAU_SYN", "N_RECEPTORS", "V1_CORE_RANGES", "CELL_CLASSES",
+]

@@ -91,7 +91,8 @@ def recurrent_block(lay, means, index, targets, seed, block, weight_scale):
         tgts.append(t)
     if not srcs:
         e = np.zeros(0)
-        return e.astype(np.int32), e.astype(np.int32), e.astype(np.int32), e.astype(np.float32), e.astype(np.float32)
+        return (e.astype(np.int32), e.astype(np.int32), e.astype(np.int32), e.astype(np.float32),
+                e.astype(np.float32))
     src = np.concatenate(srcs)
     tgt = np.concatenate(tgts)
     key = unique_sorted_keys(tgt * lay.n + src, src != tgt)     # no autapses
@@ -115,7 +116,8 @@ def recurrent_block(lay, means, index, targets, seed, block, weight_scale):
     base = np.where(se & ~te, base * fam_mult, base)
     d_theta = np.abs(np.abs(np.mod(np.abs(lay.tuning[tgt] - lay.tuning[src]), 360.0) - 180.0) - 180.0)
     tuning = np.exp(-(d_theta / sigma) ** 2)
-    w_pA = base * weight_scale * rng.lognormal(0.0, WEIGHT_LOG_SIGMA, m) * (0.25 + 0.75 * tuning / mean_tuning)
+    w_pA = (base * weight_scale * rng.lognormal(0.0, WEIGHT_LOG_SIGMA, m)
+            * (0.25 + 0.75 * tuning / mean_tuning))
     w_norm = (w_pA / lay.vs()[tgt]).astype(np.float32)
     dist = np.linalg.norm(lay.positions[tgt] - lay.positions[src], axis=1)
     delay = ((dbase + dist / CONDUCTION_VELOCITY_UM_PER_MS)
