@@ -1,4 +1,8 @@
-"""What generated a network or stimulus, as written into it (readers and users match these strings)."""
+"""What generated a network or stimulus, as written into it.
+
+The strings stay as they are: files already written carry them (the generator's name is older
+than the module's place under ``pynn_glif3.generate``).
+"""
 
 import numpy as np
 
