@@ -7,6 +7,7 @@ import pytest
 from pynn_glif3.oracles import reference
 from pynn_glif3.generate import synthetic
 from pynn_glif3.generate.synthetic import generate_v1, lgn_positions
+from pynn_glif3.generate.synthetic.recurrent import source_class_means
 from pynn_glif3.io.stimulus_h5 import draw_spikes
 from pynn_glif3.io.users_h5 import read_users_h5
 from pynn_glif3.model.network import CELL_CLASSES
@@ -112,7 +113,7 @@ def test_inputs_background_and_readout(net2000):
 def test_full_scale_targets_are_built_in():
     counts = synthetic.class_counts(synthetic.FULL_N_NEURONS)
     assert counts.sum() == 51978
-    means = synthetic._source_class_means(counts)
+    means = source_class_means(counts)
     cls = np.repeat(np.arange(17), counts)
     expected = means[cls].sum()
     # drawn counts lose about 2.5% to duplicates and autapses; the measured full-scale figures are
