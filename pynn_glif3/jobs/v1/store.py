@@ -268,8 +268,8 @@ class SampleWriter:
     The writer process holds only the reading end of a one-way pipe whose writing end only this
     process holds: when this process closes it, or ends in any way, the writer reads EOF and ends
     too (after the file in hand).  A thread of this process feeds the pipe, so that a slow writer
-    never holds the simulation up.  :meth:`close` waits for the writer and returns its failure,
-    if any; the NIX files it did not write are made from the samples' arrays by
+    never holds the simulation up.  :meth:`close` (or leaving a ``with`` block) waits for the
+    writer and returns its failure, if any; the NIX files it did not write are made from the samples' arrays by
     :func:`complete_neo_files`.  ``background=False``: everything in this process.
     """
 
@@ -278,6 +278,13 @@ class SampleWriter:
         self._process = None
         if background:
             self._start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False
 
     def _start(self):
         import multiprocessing
