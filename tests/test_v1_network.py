@@ -612,6 +612,26 @@ def _session_processes(sid):
     return found
 
 
+def _kill_and_wait(proc, seconds):
+    """SIGKILL ``proc`` (started in a session of its own); what is left of its session after
+    waiting up to ``seconds`` for it to empty."""
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + seconds
+    while _session_processes(proc.pid) and time.time() < deadline:
+        time.sleep(0.05)
+    return _session_processes(proc.pid)
+
+
+def _end_session(proc):
+    """End ``proc`` and whatever is left of its session (only what the test started)."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for pid in _session_processes(proc.pid):
+        os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
 def test_the_neo_writer_process_ends_when_the_run_is_killed(tmp_path):
     """The run is SIGKILLed while its writer process writes NIX files: the writer, and every
@@ -637,21 +657,12 @@ def test_the_neo_writer_process_ends_when_the_run_is_killed(tmp_path):
                 break
             time.sleep(0.02)
         assert writers and proc.poll() is None, "the run ended before its writer was seen at work"
-        proc.kill()
-        proc.wait()
-        deadline = time.time() + 5
-        while _session_processes(proc.pid) and time.time() < deadline:
-            time.sleep(0.05)
-        left = _session_processes(proc.pid)
+        left = _kill_and_wait(proc, seconds=5)
         assert not left, f"left running after the run was killed: {left}"
         done = [f for f in _sample_files(out) if f.endswith(".json")]
         assert 3 <= len(done) < 300
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for pid in _session_processes(proc.pid):      # only what this test started
-            os.kill(pid, signal.SIGKILL)
+        _end_session(proc)
 
 
 _KILLED_MID_JOB = """
@@ -690,19 +701,10 @@ def test_the_neo_writer_ends_when_the_run_is_killed_with_a_job_half_sent(tmp_pat
             time.sleep(0.01)
         assert [pid for pid, (ppid, _, cmd) in _session_processes(proc.pid).items()
                 if ppid == proc.pid and "spawn_main" in cmd], "no writer process"
-        proc.kill()
-        proc.wait()
-        deadline = time.time() + 15
-        while _session_processes(proc.pid) and time.time() < deadline:
-            time.sleep(0.05)
-        left = _session_processes(proc.pid)
+        left = _kill_and_wait(proc, seconds=15)
         assert not left, f"left running after the run was killed: {left}"
         # the job in hand was written whole; the half-sent one was not written at all
         assert os.path.exists(tmp_path / "samples" / "sample_00000.nix")
         assert not os.path.exists(tmp_path / "samples" / "sample_00001.nix")
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        for pid in _session_processes(proc.pid):      # only what this test started
-            os.kill(pid, signal.SIGKILL)
+        _end_session(proc)
