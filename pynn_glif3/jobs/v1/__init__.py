@@ -7,8 +7,9 @@
 For each stimulus sample the network is built on the simulator and run (several samples share a
 simulation where the simulator's backend runs many trials in one run), the class is read from the
 readout pools in the response window, and the sample's results (JSON, its spikes, a neo file) are
-saved as soon as its trial ends (the neo files by a writer process beside the simulation).  A rerun with the same settings skips the samples that are done,
-so an interrupted run resumes where it stopped.  At the end: accuracy, confusion matrix, firing
+saved as soon as its trial ends (the neo files by a writer process beside the simulation).  A
+rerun with the same settings skips the samples that are done, so an interrupted run resumes where
+it stopped.  At the end: accuracy, confusion matrix, firing
 rate per population, and plots.
 
 The same code runs on every simulator: the simulator is a name (``options.simulator``), and its

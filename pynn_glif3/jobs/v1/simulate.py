@@ -67,8 +67,8 @@ def run_samples(sim, net, stim, samples, options, window, build_options, noise_p
     the simulator supports it, else one.  Yields, as each trial of the simulation ends, its
     (record, raster (T, N), the arguments of :meth:`store.SampleWriter.save` that make its neo
     Block) on rank 0 of a distributed run (they hold every process's spikes), nothing on the
-    other ranks (which must still iterate: reading the recording is collective).  ``on_simulate()`` is called once the network is built, before the
-    simulation starts."""
+    other ranks (which must still iterate: reading the recording is collective).
+    ``on_simulate()`` is called once the network is built, before the simulation starts."""
     T = stim.seq_len
     inputs = [sample_inputs(net, stim, i, options.seed, options.background, noise_pool) for i in samples]
     sim.setup(**options.setup_kwargs())

@@ -269,8 +269,9 @@ class SampleWriter:
     process holds: when this process closes it, or ends in any way, the writer reads EOF and ends
     too (after the file in hand).  A thread of this process feeds the pipe, so that a slow writer
     never holds the simulation up.  :meth:`close` (or leaving a ``with`` block) waits for the
-    writer and returns its failure, if any; the NIX files it did not write are made from the samples' arrays by
-    :func:`complete_neo_files`.  ``background=False``: everything in this process.
+    writer and returns its failure, if any; the NIX files it did not write are made from the
+    samples' arrays by :func:`complete_neo_files`.  ``background=False``: everything in this
+    process.
     """
 
     def __init__(self, out, background=True):
