@@ -648,8 +648,8 @@ def test_the_neo_writer_process_ends_when_the_run_is_killed(tmp_path):
     try:
         writers, deadline = [], time.time() + 240
         while time.time() < deadline and proc.poll() is None:
-            writers = [pid for pid, (ppid, _, cmd) in _session_processes(proc.pid).items()
-                       if ppid == proc.pid and "spawn_main" in cmd]
+            writers = [pid for pid, (ppid, _, _) in _session_processes(proc.pid).items()
+                       if ppid == proc.pid]        # the run starts no other process
             files = _sample_files(out)
             written, done = sum(f.endswith(".nix") for f in files), sum(f.endswith(".json") for f in files)
             # at best while samples wait for the writer (a job may then be half through the pipe)
@@ -699,8 +699,8 @@ def test_the_neo_writer_ends_when_the_run_is_killed_with_a_job_half_sent(tmp_pat
         while not os.path.exists(tmp_path / "samples" / "sample_00000.tmp.nix") \
                 and time.time() < deadline:         # the writer is at the first file
             time.sleep(0.01)
-        assert [pid for pid, (ppid, _, cmd) in _session_processes(proc.pid).items()
-                if ppid == proc.pid and "spawn_main" in cmd], "no writer process"
+        assert [pid for pid, (ppid, _, _) in _session_processes(proc.pid).items()
+                if ppid == proc.pid], "no writer process"
         left = _kill_and_wait(proc, seconds=15)
         assert not left, f"left running after the run was killed: {left}"
         # the job in hand was written whole; the half-sent one was not written at all
@@ -708,3 +708,30 @@ def test_the_neo_writer_ends_when_the_run_is_killed_with_a_job_half_sent(tmp_pat
         assert not os.path.exists(tmp_path / "samples" / "sample_00001.nix")
     finally:
         _end_session(proc)
+
+
+_UNGUARDED_SCRIPT = """
+from pynn_glif3 import bundled
+from pynn_glif3.jobs.v1 import RunOptions, run
+
+print("the script runs", flush=True)
+result = run(RunOptions(network=bundled.network_path(), stimulus=bundled.stimulus_path(),
+                        samples="0:3", out={out!r}, progress=False, plots=False), stream=None)
+print("samples", len(result.records), flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path):
+    """The writer process does not run the script that started the run again (as a
+    multiprocessing process would, to import its __main__): the run is done once, with its NIX
+    files."""
+    script = tmp_path / "job.py"
+    out = str(tmp_path / "r")
+    script.write_text(_UNGUARDED_SCRIPT.format(out=out))
+    proc = subprocess.run([sys.executable, str(script)], cwd=str(tmp_path), capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()         # NEST's banner besides
+    assert lines.count("the script runs") == 1 and lines.count("samples 3") == 1
+    assert sorted(f for f in _sample_files(out) if f.endswith(".nix")) \
+        == [f"sample_{i:05d}.nix" for i in range(3)]

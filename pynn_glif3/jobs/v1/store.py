@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import queue
+import subprocess
+import sys
 import threading
 import time
 
@@ -232,6 +234,16 @@ def _block_of(args, signals, annotations):
 WRITER_TIMEOUT = 300.0
 
 
+def nix_writer_main(argv=None):
+    """The writer process's entry point: ``argv`` holds the descriptors of the pipes' ends it was
+    given (reading jobs, sending reports) and the run's process id."""
+    from multiprocessing.connection import Connection
+
+    jobs_fd, reports_fd, parent_pid = (int(a) for a in (sys.argv[1:] if argv is None else argv))
+    _nix_writer(Connection(jobs_fd, writable=False), Connection(reports_fd, readable=False),
+                parent_pid)
+
+
 def _nix_writer(jobs, reports, parent_pid):
     """The writer process: writes the NIX file of each (path, block arguments) it reads from
     ``jobs``, then reports it (None) on ``reports``; a failure is reported as a message, and ends
@@ -290,12 +302,20 @@ class SampleWriter:
     def _start(self):
         import multiprocessing
 
-        context = multiprocessing.get_context("spawn")      # no copy of the simulator's state
+        context = multiprocessing.get_context("spawn")
         jobs, self._pipe = context.Pipe(duplex=False)
         self._reports, reports = context.Pipe(duplex=False)
-        self._process = context.Process(target=_nix_writer, args=(jobs, reports, os.getpid()),
-                                        name="NIX writer", daemon=True)
-        self._process.start()
+        # a fresh interpreter (no copy of the simulator's state), given only its two ends; started
+        # on the writer's function, not as a multiprocessing Process, which would first run the
+        # script that started the run again (a script without a __main__ guard: the whole run)
+        package_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [package_dir, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from pynn_glif3.jobs.v1.store import nix_writer_main; "
+             "nix_writer_main()", str(jobs.fileno()), str(reports.fileno()), str(os.getpid())],
+            pass_fds=(jobs.fileno(), reports.fileno()), stdin=subprocess.DEVNULL, env=env)
         jobs.close()            # the writer's ends: this process keeps only the other two
         reports.close()
         self._jobs = queue.Queue()
@@ -352,7 +372,7 @@ class SampleWriter:
         self._jobs.put(None)            # the feeder closes the pipe: the writer ends once done
         try:
             last = time.monotonic()
-            while process.is_alive():
+            while process.poll() is None:
                 if self._read_reports(timeout=0.5):
                     last = time.monotonic()
                 elif time.monotonic() - last > WRITER_TIMEOUT:
@@ -360,14 +380,14 @@ class SampleWriter:
                                     f"({self.pending} to go)")
                     break
         finally:
-            if process.is_alive():      # given up on, or a second Ctrl-C while waiting
+            if process.poll() is None:  # given up on, or a second Ctrl-C while waiting
                 process.terminate()
-            process.join()
+            process.wait()
         self._read_reports()
         self._feeder.join()
         self._reports.close()
-        if self.failure is None and process.exitcode != 0:
-            self.failure = f"the NIX writer process ended with exit code {process.exitcode}"
+        if self.failure is None and process.returncode != 0:
+            self.failure = f"the NIX writer process ended with exit code {process.returncode}"
         return self.failure
 
 
