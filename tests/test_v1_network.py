@@ -736,3 +736,21 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     assert lines.count("the script runs") == 1 and lines.count("samples 3") == 1
     assert sorted(f for f in _sample_files(out) if f.endswith(".nix")) \
         == [f"sample_{i:05d}.nix" for i in range(3)]
+
+
+def test_without_a_writer_process_the_neo_files_are_written_in_the_run(tmp_path, monkeypatch):
+    """Where no process can be started, each NIX file is written as its sample is saved."""
+    from pynn_glif3.jobs.v1 import store
+
+    def refuse(*args, **kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(store.subprocess, "Popen", refuse)
+    out = str(tmp_path)
+    os.makedirs(os.path.join(out, "samples"))
+    writer = store.SampleWriter(out)
+    raster = np.random.default_rng(2).random((30, 7)) < 0.2
+    record = _write_sample(writer, 0, raster)
+    assert os.path.exists(store.sample_path(out, 0, ".nix"))      # at once, not after close
+    assert writer.close() is None
+    _check_neo_files_equal_the_spike_arrays(out, [record], n_neurons=7)

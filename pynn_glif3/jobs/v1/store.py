@@ -312,12 +312,18 @@ class SampleWriter:
             os.path.abspath(__file__)))))
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [package_dir, *filter(None, [os.environ.get("PYTHONPATH")])]))
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", "from pynn_glif3.jobs.v1.store import nix_writer_main; "
-             "nix_writer_main()", str(jobs.fileno()), str(reports.fileno()), str(os.getpid())],
-            pass_fds=(jobs.fileno(), reports.fileno()), stdin=subprocess.DEVNULL, env=env)
-        jobs.close()            # the writer's ends: this process keeps only the other two
-        reports.close()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from pynn_glif3.jobs.v1.store import nix_writer_main; "
+                 "nix_writer_main()", str(jobs.fileno()), str(reports.fileno()), str(os.getpid())],
+                pass_fds=(jobs.fileno(), reports.fileno()), stdin=subprocess.DEVNULL, env=env)
+        except OSError:         # no process to be had: the NIX files are written here
+            self._pipe.close()
+            self._reports.close()
+            return
+        finally:
+            jobs.close()        # the writer's ends: this process keeps only the other two
+            reports.close()
         self._jobs = queue.Queue()
         self._feeder = threading.Thread(target=self._feed, name="NIX writer feed", daemon=True)
         self._feeder.start()
