@@ -524,3 +524,233 @@ def test_ctrl_c_says_how_to_continue_and_a_rerun_completes(small_files, tmp_path
     assert f"{len(done)} already done (resuming)" in rerun.stdout
     results = json.load(open(os.path.join(out, "results.json")))
     assert sorted(r["sample"] for r in results["per_sample"]) == list(range(8))
+
+
+def test_a_missing_neo_file_is_written_again_from_the_samples_arrays(small_files, tmp_path):
+    """A done sample whose NIX file is missing (a run stopped before its writer got to it) gets
+    it from its arrays when the run is repeated, equal to the one written from the simulation."""
+    import neo.io
+
+    out = str(tmp_path / "r")
+    args = ["--network", small_files[0], "--stimulus", small_files[1], "--samples", "0:3",
+            "--out", out, "--quiet", "--no-plots"]
+    assert _cli(*args).returncode == 0
+    path = os.path.join(out, "samples", "sample_00001.nix")
+    with neo.io.NixIO(path, mode="ro") as io:
+        first = io.read_block()
+    os.remove(path)
+    rerun = _cli(*args)
+    assert rerun.returncode == 0 and "3 already done (resuming)" in rerun.stdout
+    results = json.load(open(os.path.join(out, "results.json")))
+    _check_neo_files_equal_the_spike_arrays(out, results["per_sample"], n_neurons=500)
+    with neo.io.NixIO(path, mode="ro") as io:
+        again = io.read_block()
+    for got, expected in zip(v1.spike_arrays_of(again), v1.spike_arrays_of(first)):
+        np.testing.assert_array_equal(got, expected)
+    assert {k: v for k, v in again.annotations.items() if k != "nix_name"} \
+        == {k: v for k, v in first.annotations.items() if k != "nix_name"}
+    (a,), (b,) = first.segments[0].spiketrains, again.segments[0].spiketrains
+    assert a.t_stop == b.t_stop
+    assert {k: v for k, v in a.annotations.items() if k != "nix_name"} \
+        == {k: v for k, v in b.annotations.items() if k != "nix_name"}
+
+
+def _write_sample(writer, sample, raster, **annotations):
+    """Save a sample of ``raster`` through ``writer`` as the V1 job does."""
+    from pynn_glif3.model.timing import START_STEP, StepTiming
+
+    steps, neurons = np.nonzero(raster)
+    record = dict(sample=sample, label=sample % 3, predicted=0, spikes=int(steps.size))
+    writer.save(record, raster, neurons, (START_STEP + steps + 1) * 1.0,
+                StepTiming(dt=1.0).run_time(raster.shape[0]),
+                np.arange(raster.shape[1]), raster.shape[1], sample=sample, label=record["label"],
+                predicted=0, **annotations)
+    return record
+
+
+def test_a_failing_neo_writer_loses_no_sample(tmp_path, capsys):
+    """When the writer process cannot write a NIX file it says which and stops; every sample's
+    arrays and record are saved all the same, the run warns, and the missing NIX files are made
+    from the arrays."""
+    from pynn_glif3.jobs.v1 import _finish_neo_files, store
+    from pynn_glif3.model.timing import StepTiming
+
+    out = str(tmp_path)
+    os.makedirs(os.path.join(out, "samples"))
+    rasters = np.random.default_rng(1).random((4, 30, 7)) < 0.2
+    writer = store.SampleWriter(out)
+    records = [_write_sample(writer, 0, rasters[0]),
+               _write_sample(writer, 1, rasters[1], unwritable={"nested": object()}),
+               _write_sample(writer, 2, rasters[2]), _write_sample(writer, 3, rasters[3])]
+    failure = writer.close()
+    assert failure is not None and "sample_00001.nix" in failure
+    assert all(store.is_done(out, i) for i in range(4))
+    assert os.path.exists(store.sample_path(out, 0, ".nix"))
+    assert not os.path.exists(store.sample_path(out, 1, ".nix"))
+    _finish_neo_files(writer, out, range(4), StepTiming(dt=1.0).run_time(30), np.arange(7), 7, 1.0)
+    assert f"warning: {failure}; the NIX files it did not write are written from the samples' " \
+        "arrays" in capsys.readouterr().err
+    _check_neo_files_equal_the_spike_arrays(out, records, n_neurons=7)
+    assert not [f for f in os.listdir(os.path.join(out, "samples")) if ".tmp" in f]
+
+
+def _session_processes(sid):
+    """{pid: (parent pid, state, command line)} of the processes of session ``sid`` (from /proc)."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:         # ended meanwhile
+            continue
+        state, ppid, session = fields[0], int(fields[1]), int(fields[3])
+        if session == sid and state != "Z":         # a zombie has ended
+            found[int(name)] = (ppid, state, cmdline)
+    return found
+
+
+def _kill_and_wait(proc, seconds):
+    """SIGKILL ``proc`` (started in a session of its own); what is left of its session after
+    waiting up to ``seconds`` for it to empty."""
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + seconds
+    while _session_processes(proc.pid) and time.time() < deadline:
+        time.sleep(0.05)
+    return _session_processes(proc.pid)
+
+
+def _end_session(proc):
+    """End ``proc`` and whatever is left of its session (only what the test started)."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for pid in _session_processes(proc.pid):
+        os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
+def test_the_neo_writer_process_ends_when_the_run_is_killed(tmp_path):
+    """The run is SIGKILLed while its writer process writes NIX files: the writer, and every
+    other process the run started, is gone within seconds (none is left waiting for a run that
+    no longer exists)."""
+    from pynn_glif3 import bundled
+
+    out = str(tmp_path / "r")
+    proc = subprocess.Popen([sys.executable, "-m", "pynn_glif3", "run", "--network",
+                             bundled.network_path(), "--stimulus", bundled.stimulus_path(),
+                             "--samples", "0:300", "--out", out, "--quiet", "--no-plots"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        writers, deadline = [], time.time() + 240
+        while time.time() < deadline and proc.poll() is None:
+            writers = [pid for pid, (ppid, _, _) in _session_processes(proc.pid).items()
+                       if ppid == proc.pid]        # the run starts no other process
+            files = _sample_files(out)
+            written, done = sum(f.endswith(".nix") for f in files), sum(f.endswith(".json") for f in files)
+            # at best while samples wait for the writer (a job may then be half through the pipe)
+            if writers and written >= 3 and (done - written >= 4 or written >= 20):
+                break
+            time.sleep(0.02)
+        assert writers and proc.poll() is None, "the run ended before its writer was seen at work"
+        left = _kill_and_wait(proc, seconds=5)
+        assert not left, f"left running after the run was killed: {left}"
+        done = [f for f in _sample_files(out) if f.endswith(".json")]
+        assert 3 <= len(done) < 300
+    finally:
+        _end_session(proc)
+
+
+_KILLED_MID_JOB = """
+import sys, time
+import numpy as np
+from pynn_glif3.jobs.v1 import store
+
+out = sys.argv[1]
+raster = np.zeros((5, 10), dtype=bool)
+with store.SampleWriter(out) as writer:
+    # a file that keeps the writer busy for about a second (nixio: one HDF5 property per
+    # annotation), then a job of several MB, which waits half sent in the pipe meanwhile
+    writer.save(dict(sample=0), raster, np.arange(10), np.arange(10.0) + 3, 100.0, np.arange(10), 10,
+                **{f"a{i}": i for i in range(400)})
+    many = 400_000
+    writer.save(dict(sample=1), raster, np.arange(many) % 10, np.linspace(3.0, 99.0, many), 100.0,
+                np.arange(10), 10)
+    print("saved", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
+def test_the_neo_writer_ends_when_the_run_is_killed_with_a_job_half_sent(tmp_path):
+    """The run is SIGKILLed while a job is half through the pipe to its busy writer process: the
+    writer finishes the file in hand, finds the pipe's writing end gone and ends."""
+    os.makedirs(tmp_path / "samples")
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_MID_JOB, str(tmp_path)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout.readline().strip() == "saved"
+        deadline = time.time() + 60
+        while not os.path.exists(tmp_path / "samples" / "sample_00000.tmp.nix") \
+                and time.time() < deadline:         # the writer is at the first file
+            time.sleep(0.01)
+        assert [pid for pid, (ppid, _, _) in _session_processes(proc.pid).items()
+                if ppid == proc.pid], "no writer process"
+        left = _kill_and_wait(proc, seconds=15)
+        assert not left, f"left running after the run was killed: {left}"
+        # the job in hand was written whole; the half-sent one was not written at all
+        assert os.path.exists(tmp_path / "samples" / "sample_00000.nix")
+        assert not os.path.exists(tmp_path / "samples" / "sample_00001.nix")
+    finally:
+        _end_session(proc)
+
+
+_UNGUARDED_SCRIPT = """
+from pynn_glif3 import bundled
+from pynn_glif3.jobs.v1 import RunOptions, run
+
+print("the script runs", flush=True)
+result = run(RunOptions(network=bundled.network_path(), stimulus=bundled.stimulus_path(),
+                        samples="0:3", out={out!r}, progress=False, plots=False), stream=None)
+print("samples", len(result.records), flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_runs_once(tmp_path):
+    """The writer process does not run the script that started the run again (as a
+    multiprocessing process would, to import its __main__): the run is done once, with its NIX
+    files."""
+    script = tmp_path / "job.py"
+    out = str(tmp_path / "r")
+    script.write_text(_UNGUARDED_SCRIPT.format(out=out))
+    proc = subprocess.run([sys.executable, str(script)], cwd=str(tmp_path), capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()         # NEST's banner besides
+    assert lines.count("the script runs") == 1 and lines.count("samples 3") == 1
+    assert sorted(f for f in _sample_files(out) if f.endswith(".nix")) \
+        == [f"sample_{i:05d}.nix" for i in range(3)]
+
+
+def test_without_a_writer_process_the_neo_files_are_written_in_the_run(tmp_path, monkeypatch):
+    """Where no process can be started, each NIX file is written as its sample is saved."""
+    from pynn_glif3.jobs.v1 import store
+
+    def refuse(*args, **kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(store.subprocess, "Popen", refuse)
+    out = str(tmp_path)
+    os.makedirs(os.path.join(out, "samples"))
+    writer = store.SampleWriter(out)
+    raster = np.random.default_rng(2).random((30, 7)) < 0.2
+    record = _write_sample(writer, 0, raster)
+    assert os.path.exists(store.sample_path(out, 0, ".nix"))      # at once, not after close
+    assert writer.close() is None
+    _check_neo_files_equal_the_spike_arrays(out, [record], n_neurons=7)

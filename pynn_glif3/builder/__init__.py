@@ -369,6 +369,13 @@ def _project(sim, pre, post, source, target, receptor, weight_pA, delay_ms, labe
     return projections
 
 
+def recorded_ids(net, options):
+    """The indices of the neurons whose spikes a build records (``options.record``)."""
+    if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
+        return np.unique(np.asarray(net.readout_ids).ravel())
+    return np.arange(net.neurons.n)
+
+
 def spike_sources(sim, spike_times, label):
     """A Population of spike sources on ``sim``, one per array of ``spike_times`` (ms), of the
     backend's spike-source type."""
@@ -508,8 +515,8 @@ def _build(sim, net, input_spikes, bkg_counts, options, timing, timings, cell, n
         built.background = backend.inject_receptor_currents(
             cells, decoded_noise_currents(noise, net.neurons, rows))
 
-    if options.record == "readout" and getattr(net, "readout_ids", None) is not None:
-        ids = np.unique(np.asarray(net.readout_ids).ravel())
+    ids = recorded_ids(net, options)
+    if ids.size < n:
         built.recorded, built.recorded_ids = cells[ids], ids
     if options.variables:
         built.recorded.record(list(options.variables))

@@ -100,17 +100,27 @@ def compare(options, tf_dtype="float64", stream=sys.stdout):
     the same samples; returns a :class:`Comparison` (on rank 0; None on the other ranks of a
     distributed run) and writes ``tf_comparison.json`` beside the run's results.  Raises
     :class:`pynn_glif3.jobs.v1.RunError` for bad input."""
-    from pynn_glif3.io import FormatError
-    from pynn_glif3.io.stimulus_h5 import open_stimulus
-
     if tf_dtype not in TF_DTYPES:
         raise v1.RunError(f"tf_dtype must be one of {', '.join(TF_DTYPES)}; got {tf_dtype!r}")
     if options.background == "decoded":
         raise v1.RunError("--background decoded is not compared here; use pynn-glif3 run with "
                           "--compare-reference")
-    result = v1.run(options, stream)
+    # TF runs while the run's last NIX files are written (by the writer process), then waits
+    result = v1.run(options, stream, neo_files_later=True)
     if result is None:
         return None
+    try:
+        comparison = _compare_with_tf(result, options, tf_dtype, stream)
+    finally:
+        result.wait_for_neo_files()
+    return comparison
+
+
+def _compare_with_tf(result, options, tf_dtype, stream):
+    """TensorFlow on the samples of the V1 job's ``result``: its :class:`Comparison`."""
+    from pynn_glif3.io import FormatError
+    from pynn_glif3.io.stimulus_h5 import open_stimulus
+
     net, records, window = result.network, result.records, result.window
     samples = [r["sample"] for r in records]
     if stream is not None:

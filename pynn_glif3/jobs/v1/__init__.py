@@ -7,8 +7,9 @@
 For each stimulus sample the network is built on the simulator and run (several samples share a
 simulation where the simulator's backend runs many trials in one run), the class is read from the
 readout pools in the response window, and the sample's results (JSON, its spikes, a neo file) are
-saved as soon as its trial ends.  A rerun with the same settings skips the samples that are done,
-so an interrupted run resumes where it stopped.  At the end: accuracy, confusion matrix, firing
+saved as soon as its trial ends (the neo files by a writer process beside the simulation).  A
+rerun with the same settings skips the samples that are done, so an interrupted run resumes where
+it stopped.  At the end: accuracy, confusion matrix, firing
 rate per population, and plots.
 
 The same code runs on every simulator: the simulator is a name (``options.simulator``), and its
@@ -22,18 +23,21 @@ simulations, per-sample records), :mod:`.store` (the output directory), :mod:`.s
 """
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+import functools
 import sys
 
 from pynn_glif3 import backends, builder
 from pynn_glif3.jobs.parallel import Processes
+from pynn_glif3.model.timing import START_STEP, StepTiming
 from pynn_glif3.jobs.v1.options import (RunError, RunOptions, add_arguments, options_from_args,
                                         parse_samples)
 from pynn_glif3.jobs.v1.simulate import (InterruptAfter, Progress, load_noise, run_samples,
                                          sample_inputs, trials_per_run)
-from pynn_glif3.jobs.v1.store import (check_resume, check_writable, is_done, load_block, load_raster,
+from pynn_glif3.jobs.v1.store import (SampleWriter, check_resume, check_writable,
+                                      complete_neo_files, is_done, load_block, load_raster,
                                       older_objects_uncollected, run_config, sample_block,
-                                      save_sample, spike_arrays_of, spiketrains_of)
+                                      spike_arrays_of, spiketrains_of)
 from pynn_glif3.jobs.v1.summary import print_summary, report_delays, summarise
 
 __all__ = ["RunError", "RunInterrupted", "RunOptions", "RunResult", "Progress", "add_arguments",
@@ -54,6 +58,15 @@ class RunResult:
     window: tuple               # the response window (steps)
     summary: dict               # accuracy, confusion, population rates, reference agreement
     records: list               # one dict per sample: label, predicted, readout counts, ...
+    # waits for the NIX files still being written (run(..., neo_files_later=True))
+    finish_neo_files: object = field(default=None, repr=False)
+
+    def wait_for_neo_files(self):
+        """Wait until every sample has its NIX file (written beside the simulation, or from the
+        sample's arrays if the writer could not); raises RunError if they cannot be written."""
+        finish, self.finish_neo_files = self.finish_neo_files, None
+        if finish is not None:
+            finish()
 
     @property
     def accuracy(self):
@@ -65,19 +78,25 @@ class RunResult:
 
     def block(self, sample):
         """The neo Block of ``sample`` (read from its NIX file)."""
+        self.wait_for_neo_files()
         return load_block(self.options.out, sample)
 
 
-def run(options, stream=sys.stdout):
+def run(options, stream=sys.stdout, neo_files_later=False):
     """Run the job of ``options`` (:class:`RunOptions`); returns a :class:`RunResult`.
 
     Bad files or options raise :class:`RunError` before anything is simulated; an interruption
     raises :class:`RunInterrupted` once what was simulated is saved.  ``stream`` receives what a
     user follows (the network, resumed samples, the delay report; None: nothing); the progress bar
-    goes to stderr unless ``options.progress`` is false.
+    goes to stderr unless ``options.progress`` is false.  ``neo_files_later``: return while the
+    last NIX files may still be being written; the caller then calls
+    :meth:`RunResult.wait_for_neo_files`.
     """
     try:
-        return _run(options, stream)
+        result = _run(options, stream)
+        if result is not None and not neo_files_later:
+            result.wait_for_neo_files()
+        return result
     except KeyboardInterrupt:       # outside the simulations (reading, summing up)
         raise RunInterrupted(f"interrupted; the samples saved in {options.out} are kept. Rerunning "
                              f"the same command continues with the samples left.") from None
@@ -169,27 +188,58 @@ def _run(options, stream):
         report_delays(net, build_options, stream)
     todo = procs.broadcast(todo)
     progress = Progress(len(todo), not options.progress or not procs.is_root)
+    # the NIX files in a writer process, except under MPI (no process is started from a rank)
+    writer = SampleWriter(options.out, background=procs.size == 1 and bool(todo))
     try:
         with older_objects_uncollected():
             for first in range(0, len(todo), per_run):
                 batch = todo[first:first + per_run]
                 # each sample is saved as soon as its trial ends; on the other ranks of a
                 # distributed run this builds and runs their share and yields nothing
-                for record, raster, block in run_samples(sim, net, stim, batch, options, window,
-                                                         build_options, noise_pool,
-                                                         on_simulate=progress.start):
+                for record, raster, neo_data in run_samples(sim, net, stim, batch, options, window,
+                                                            build_options, noise_pool,
+                                                            on_simulate=progress.start):
                     with InterruptAfter():     # a sample's files are written whole
-                        save_sample(options.out, record, raster, block)
+                        writer.save(record, raster, **neo_data)
                     progress.update(f"sample {record['sample']}: label {record['label']}, "
                                     f"predicted {record['predicted']}")
     except (KeyboardInterrupt, FormatError, OSError) as err:
         progress.close()
+        writer.close()          # the NIX files of the samples saved so far
         raise _on(procs, _stopped(err, options.out, samples)) from None
+    except BaseException:
+        writer.close()
+        raise
     progress.close()
     if not procs.is_root:
         return None
-    summary, records = summarise(options.out, samples, net, options.dt, window, plots=options.plots)
-    return RunResult(options, net, samples, window, summary, records)
+    finish = functools.partial(
+        _finish_neo_files, writer, options.out, samples,
+        StepTiming(dt=options.dt).run_time(stim.seq_len), builder.recorded_ids(net, build_options),
+        net.n_neurons, options.dt, simulator=options.simulator)
+    try:        # while the writer writes the last NIX files
+        summary, records = summarise(options.out, samples, net, options.dt, window,
+                                     plots=options.plots)
+    except BaseException:
+        writer.close()
+        raise
+    return RunResult(options, net, samples, window, summary, records, finish)
+
+
+def _finish_neo_files(writer, out, samples, t_stop_ms, recorded_ids, n_neurons, dt, **annotations):
+    """Wait for the writer, then write the NIX files of the done samples that have none (the
+    writer failed, or an earlier run was stopped before its writer got to them) from their
+    arrays."""
+    failure = writer.close()
+    if failure is not None:
+        print(f"warning: {failure}; the NIX files it did not write are written from the samples' "
+              f"arrays", file=sys.stderr)
+    try:
+        complete_neo_files(out, samples, t_stop_ms, recorded_ids, n_neurons, dt, START_STEP,
+                           **annotations)
+    except OSError as err:
+        raise RunError(f"cannot write the NIX files ({err}); every sample's spikes and record are "
+                       f"saved in {out}, and a rerun writes the NIX files that are missing") from err
 
 
 def _on(procs, err):

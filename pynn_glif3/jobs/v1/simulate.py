@@ -14,7 +14,6 @@ import numpy as np
 from pynn_glif3 import analysis, backends, builder
 from pynn_glif3.jobs.parallel import Processes
 from pynn_glif3.jobs.v1.options import DEFAULT_TRIALS_PER_RUN, RunError
-from pynn_glif3.jobs.v1.store import sample_block
 from pynn_glif3.model.timing import StepTiming
 
 
@@ -66,10 +65,10 @@ def run_samples(sim, net, stim, samples, options, window, build_options, noise_p
                 on_simulate=None):
     """Several samples in one simulation (one after the other, each from the initial state) where
     the simulator supports it, else one.  Yields, as each trial of the simulation ends, its
-    (record, raster (T, N), neo Block) on rank 0 of a distributed run (the blocks hold every
-    process's spikes), nothing on the other ranks (which must still iterate: reading the
-    recording is collective).  ``on_simulate()`` is called once the network is built, before the
-    simulation starts."""
+    (record, raster (T, N), the arguments of :meth:`store.SampleWriter.save` that make its neo
+    Block) on rank 0 of a distributed run (they hold every process's spikes), nothing on the
+    other ranks (which must still iterate: reading the recording is collective).
+    ``on_simulate()`` is called once the network is built, before the simulation starts."""
     T = stim.seq_len
     inputs = [sample_inputs(net, stim, i, options.seed, options.background, noise_pool) for i in samples]
     sim.setup(**options.setup_kwargs())
@@ -104,15 +103,16 @@ def run_samples(sim, net, stim, samples, options, window, build_options, noise_p
             if options.compare_reference:
                 record["reference"] = _reference_agreement(net, raster, built, spikes_in, bkg, noise,
                                                            options, window, build_options)
-            sample_data = dict(sample=sample, label=record["label"], predicted=record["predicted"],
-                               simulator=options.simulator)
-            trial_block = sample_block(neurons, times_ms, single.run_time(T), built.recorded_ids,
-                                       net.n_neurons, **sample_data)
+            signals = []
             if variables_other_than_spikes and block.segments[-1].analogsignals:
                 shift = builder.trial_shift_ms(timings[k])
-                trial_block.segments[0].analogsignals.extend(
-                    _signals_of_trial(block.segments[-1].analogsignals, shift, single.run_time(T)))
-            yield record, raster, trial_block
+                signals = _signals_of_trial(block.segments[-1].analogsignals, shift, single.run_time(T))
+            # what the sample's neo Block is made of (store.sample_block), made where it is written
+            neo_data = dict(neurons=neurons, times_ms=times_ms, t_stop_ms=single.run_time(T),
+                            recorded_ids=built.recorded_ids, n_neurons=net.n_neurons,
+                            signals=signals, sample=sample, label=record["label"],
+                            predicted=record["predicted"], simulator=options.simulator)
+            yield record, raster, neo_data
     finally:
         sim.end()
 

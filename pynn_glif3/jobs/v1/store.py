@@ -2,9 +2,14 @@
 
 ``run.json`` records the settings and SHA-256 fingerprints of the input files, so that a rerun
 continues only the same run.  Each finished sample has ``samples/sample_NNNNN_spikes.npz`` (its
-step raster as arrays), ``sample_NNNNN.nix`` (its neo Block in NIX) and, written last,
-``sample_NNNNN.json`` (its record): the record's presence marks the sample as done, and every file
-appears whole or not at all.
+spikes as arrays), ``sample_NNNNN.json`` (its record, written after the arrays; its presence marks
+the sample as done) and ``sample_NNNNN.nix`` (its neo Block in NIX, made from the same arrays);
+every file appears whole or not at all.
+
+neo's NIX writer costs about 25 ms per Block whatever it holds, several times a small network's
+simulation of a sample, so :class:`SampleWriter` writes the NIX files in a process of its own while
+the simulation goes on; a done sample whose NIX file a stopped run did not write gets it from its
+arrays when the run continues or ends (:func:`complete_neo_files`).
 """
 
 import contextlib
@@ -12,6 +17,11 @@ import gc
 import hashlib
 import json
 import os
+import queue
+import subprocess
+import sys
+import threading
+import time
 
 import numpy as np
 
@@ -185,22 +195,226 @@ def spiketrains_of(block):
 
 
 def save_sample(out, record, raster, block):
-    """The sample's step raster (.npz), its neo Block (NIX, .nix), then its record (.json)."""
-    from neo.io import NixIO
+    """The sample's step raster (.npz) and record (.json), then its neo Block (NIX, .nix)."""
+    save_arrays(out, record, raster)
+    write_nix(sample_path(out, record["sample"], ".nix"), block)
 
+
+def save_arrays(out, record, raster):
+    """The sample's step raster (.npz), then its record (.json), which marks it as done."""
     i = record["sample"]
     steps, neurons = np.nonzero(raster)
     tmp = sample_path(out, i, "_spikes.tmp.npz")
     np.savez_compressed(tmp, steps=steps.astype(np.int32), neurons=neurons.astype(np.int32),
                         shape=np.array(raster.shape))
     os.replace(tmp, sample_path(out, i, "_spikes.npz"))
-    tmp = sample_path(out, i, ".tmp.nix")
+    write_json(sample_path(out, i, ".json"), record)
+
+
+def write_nix(path, block):
+    """``block`` as a NIX file at ``path``, whole or not at all."""
+    from neo.io import NixIO
+
+    tmp = path[:-len(".nix")] + ".tmp.nix"
     if os.path.exists(tmp):
         os.remove(tmp)
     with NixIO(tmp, mode="ow") as io:
         io.write_block(block)
-    os.replace(tmp, sample_path(out, i, ".nix"))
-    write_json(sample_path(out, i, ".json"), record)
+    os.replace(tmp, path)
+
+
+def _block_of(args, signals, annotations):
+    """The neo Block of a sample from what :meth:`SampleWriter.save` was given."""
+    block = sample_block(*args, **annotations)
+    block.segments[0].analogsignals.extend(signals)
+    return block
+
+
+#: seconds the writer process may take over one NIX file before the run gives up waiting for it
+WRITER_TIMEOUT = 300.0
+
+
+def nix_writer_main(argv=None):
+    """The writer process's entry point: ``argv`` holds the descriptors of the pipes' ends it was
+    given (reading jobs, sending reports) and the run's process id."""
+    from multiprocessing.connection import Connection
+
+    jobs_fd, reports_fd, parent_pid = (int(a) for a in (sys.argv[1:] if argv is None else argv))
+    _nix_writer(Connection(jobs_fd, writable=False), Connection(reports_fd, readable=False),
+                parent_pid)
+
+
+def _nix_writer(jobs, reports, parent_pid):
+    """The writer process: writes the NIX file of each (path, block arguments) it reads from
+    ``jobs``, then reports it (None) on ``reports``; a failure is reported as a message, and ends
+    it.  ``jobs`` is the only end of its pipe this process holds, so when the run's process closes
+    the other end or ends in any way (killed too), reading it gives EOFError and this returns; it
+    also returns when its parent changes (the run's process is gone)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C stops the run, which then waits here
+    while os.getppid() == parent_pid:
+        try:
+            if not jobs.poll(1.0):
+                continue
+            path, args, signals, annotations = jobs.recv()
+        except (EOFError, OSError):     # closed, or ended in the middle of a job
+            return
+        try:
+            write_nix(path, _block_of(args, signals, annotations))
+            message = None
+        except Exception as err:  # noqa: BLE001 - reported to the run, which writes it again
+            message = f"{path}: {type(err).__name__}: {err}"
+        try:
+            reports.send(message)
+        except OSError:                 # the run's process is gone
+            return
+        if message is not None:
+            return
+
+
+class SampleWriter:
+    """Saves each finished sample: its arrays and record at once (the record marks it as done),
+    its NIX file in a writer process while the simulation goes on.
+
+    The writer process holds only the reading end of a one-way pipe whose writing end only this
+    process holds: when this process closes it, or ends in any way, the writer reads EOF and ends
+    too (after the file in hand).  A thread of this process feeds the pipe, so that a slow writer
+    never holds the simulation up.  :meth:`close` (or leaving a ``with`` block) waits for the
+    writer and returns its failure, if any; the NIX files it did not write are made from the
+    samples' arrays by :func:`complete_neo_files`.  ``background=False``: everything in this
+    process.
+    """
+
+    def __init__(self, out, background=True):
+        self.out, self.failure, self.pending = out, None, 0
+        self._process = None
+        if background:
+            self._start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False
+
+    def _start(self):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        jobs, self._pipe = context.Pipe(duplex=False)
+        self._reports, reports = context.Pipe(duplex=False)
+        # a fresh interpreter (no copy of the simulator's state), given only its two ends; started
+        # on the writer's function, not as a multiprocessing Process, which would first run the
+        # script that started the run again (a script without a __main__ guard: the whole run)
+        package_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [package_dir, *filter(None, [os.environ.get("PYTHONPATH")])]))
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "from pynn_glif3.jobs.v1.store import nix_writer_main; "
+                 "nix_writer_main()", str(jobs.fileno()), str(reports.fileno()), str(os.getpid())],
+                pass_fds=(jobs.fileno(), reports.fileno()), stdin=subprocess.DEVNULL, env=env)
+        except OSError:         # no process to be had: the NIX files are written here
+            self._pipe.close()
+            self._reports.close()
+            return
+        finally:
+            jobs.close()        # the writer's ends: this process keeps only the other two
+            reports.close()
+        self._jobs = queue.Queue()
+        self._feeder = threading.Thread(target=self._feed, name="NIX writer feed", daemon=True)
+        self._feeder.start()
+
+    def _feed(self):
+        try:
+            while (job := self._jobs.get()) is not None:
+                self._pipe.send(job)
+        except OSError:         # the writer is gone; its report or exit code says why
+            pass
+        finally:
+            self._pipe.close()
+
+    def save(self, record, raster, neurons, times_ms, t_stop_ms, recorded_ids, n_neurons,
+             signals=(), **annotations):
+        """Save one sample; its neo Block is made from the arrays (:func:`sample_block`), with
+        the recorded ``signals`` (neo AnalogSignals) if any."""
+        save_arrays(self.out, record, raster)
+        path = sample_path(self.out, record["sample"], ".nix")
+        args = (np.asarray(neurons), np.asarray(times_ms), t_stop_ms, np.asarray(recorded_ids),
+                n_neurons)
+        if self._process is None:
+            write_nix(path, _block_of(args, list(signals), annotations))
+            return
+        self._read_reports()
+        if self.failure is None:
+            self._jobs.put((path, args, list(signals), annotations))
+            self.pending += 1
+
+    def _read_reports(self, timeout=0.0):
+        """Read what the writer reported (waiting up to ``timeout`` s for it); True if any."""
+        got = False
+        try:
+            while self._reports.poll(timeout):
+                message = self._reports.recv()
+                got, timeout = True, 0.0
+                if message is None:
+                    self.pending -= 1
+                else:
+                    self.failure = message
+        except (EOFError, OSError):
+            pass
+        return got
+
+    def close(self):
+        """Let the writer write what it was given and wait for it; returns its failure (a
+        message) or None.  Gives up on a writer that writes no file for :data:`WRITER_TIMEOUT`
+        seconds."""
+        if self._process is None:
+            return self.failure
+        process, self._process = self._process, None
+        self._jobs.put(None)            # the feeder closes the pipe: the writer ends once done
+        try:
+            last = time.monotonic()
+            while process.poll() is None:
+                if self._read_reports(timeout=0.5):
+                    last = time.monotonic()
+                elif time.monotonic() - last > WRITER_TIMEOUT:
+                    self.failure = (f"the NIX writer process wrote no file for {WRITER_TIMEOUT:.0f} s "
+                                    f"({self.pending} to go)")
+                    break
+        finally:
+            if process.poll() is None:  # given up on, or a second Ctrl-C while waiting
+                process.terminate()
+            process.wait()
+        self._read_reports()
+        self._feeder.join()
+        self._reports.close()
+        if self.failure is None and process.returncode != 0:
+            self.failure = f"the NIX writer process ended with exit code {process.returncode}"
+        return self.failure
+
+
+def complete_neo_files(out, samples, t_stop_ms, recorded_ids, n_neurons, dt, start_step,
+                       **annotations):
+    """Write the NIX file of every done sample of ``samples`` that lacks one (its writer failed,
+    or a run stopped before it got to it), from the sample's arrays: the spike of raster row m is
+    at ``(start_step + m + 1) dt`` ms, as a single trial stamps it.  Returns how many."""
+    written = 0
+    for i in samples:
+        path = sample_path(out, i, ".nix")
+        if not is_done(out, i) or os.path.exists(path):
+            continue
+        record = load_record(out, i)
+        data = np.load(sample_path(out, i, "_spikes.npz"))
+        times = (start_step + data["steps"].astype(np.int64) + 1) * dt
+        write_nix(path, sample_block(data["neurons"], times, t_stop_ms, recorded_ids, n_neurons,
+                                     sample=i, label=record["label"], predicted=record["predicted"],
+                                     **annotations))
+        written += 1
+    return written
 
 
 def load_record(out, sample):
