@@ -22,6 +22,7 @@ import tempfile
 
 import numpy as np
 
+from pynn_glif3.backends.native import cache_root
 from pynn_glif3.model import N_RECEPTORS, TRAINING_MAX_DELAY_MS
 from pynn_glif3.backends.spinnaker.build import source_dir
 from pynn_glif3.model.timing import START_STEP
@@ -57,9 +58,7 @@ def _sources():
 
 def _cache_dir():
     """Where compiled harness programs are kept (``PYNN_GLIF3_CACHE``, else the user cache)."""
-    base = os.environ.get("PYNN_GLIF3_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "pynn_glif3")
-    for candidate in (Path(base), Path(tempfile.gettempdir()) / f"pynn_glif3_{os.getuid()}"):
+    for candidate in (cache_root(), Path(tempfile.gettempdir()) / f"pynn_glif3_{os.getuid()}"):
         path = candidate / "spinnaker_harness"
         try:
             path.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,6 @@ where PyNN offers no hook.
 import copy
 import importlib
 import os
-from pathlib import Path
 
 import brian2
 import numpy as np
@@ -54,6 +53,7 @@ from pyNN import common
 from pyNN.brian2 import populations, projections, simulator
 from pyNN.parameters import Sequence
 
+from pynn_glif3.backends.native import cache_root
 from pynn_glif3.backends import standard
 from pynn_glif3.backends.brian2 import cells
 
@@ -61,14 +61,6 @@ _ADAPTED = "_pynn_glif3_adapted"
 
 #: GCC flags of Brian2's compiled code: Brian2's defaults without fast-math, no contraction.
 COMPILE_ARGS = ["-w", "-O3", "-march=native", "-ffp-contract=off", "-std=c++11"]
-
-
-def cache_root():
-    """pynn_glif3's cache directory (as the NEST module's build uses)."""
-    if os.environ.get("PYNN_GLIF3_CACHE"):
-        return Path(os.environ["PYNN_GLIF3_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "pynn_glif3"
 
 
 def cython_cache_dir():

@@ -20,7 +20,6 @@ script (``python pynn_glif3/nest/build.py``), which is what an install-time buil
 """
 
 import argparse
-import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -35,6 +34,8 @@ import sys
 import sysconfig
 import tempfile
 import time
+
+from pynn_glif3.backends.native import build_lock, cache_root
 
 MODULE_NAME = "glif3_module"
 MODEL_NAME = "glif3_alpha"
@@ -244,13 +245,6 @@ def check_toolchain(nest_install=None, verbose=False):
 # ---------------------------------------------------------------------------------------------
 # The cache
 
-def cache_root():
-    if os.environ.get("PYNN_GLIF3_CACHE"):
-        return Path(os.environ["PYNN_GLIF3_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "pynn_glif3"
-
-
 def build_key(nest_install=None, src=None):
     """The cache key: NEST version, headers, configuration (``config.h``) and ABI, the compile
     flags and the module's sources.
@@ -305,18 +299,6 @@ def module_path(build=True, verbose=True):
     return str(library.with_suffix(""))
 
 
-@contextlib.contextmanager
-def _lock(path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        try:
-            import fcntl
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        except ImportError:  # not POSIX: no concurrent builds expected
-            pass
-        yield
-
-
 def build_module(force=False, verbose=True, jobs=None, show_output=False):
     """Compile the module for the installed NEST into the cache; return the library's path.
 
@@ -329,7 +311,7 @@ def build_module(force=False, verbose=True, jobs=None, show_output=False):
     key = build_key(nest_install, src)
     target_dir = module_directory(nest_install, key)
     library = target_dir / f"{MODULE_NAME}.so"
-    with _lock(target_dir.parent / f"{key}.lock"):
+    with build_lock(target_dir.parent / f"{key}.lock"):
         if library.is_file() and not force:
             _say(f"module already built: {library}", verbose)
             return library

@@ -9,7 +9,6 @@ compiles it (about 20 s); ``python -m pynn_glif3 build-neuron`` does it on deman
 This file imports neither ``neuron`` nor the rest of the package, so that it also runs as a script.
 """
 
-import contextlib
 import hashlib
 import importlib.metadata
 import os
@@ -18,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from pynn_glif3.backends.native import build_lock, cache_root
 
 MECHANISM = "glif3_alpha"
 SOURCE_FILES = (MECHANISM + ".mod",)
@@ -46,13 +47,6 @@ def neuron_version():
         return importlib.metadata.version("neuron")
     except importlib.metadata.PackageNotFoundError:
         raise BuildError("NEURON is not installed: pip install 'pynn_glif3[neuron]'") from None
-
-
-def cache_root():
-    if os.environ.get("PYNN_GLIF3_CACHE"):
-        return Path(os.environ["PYNN_GLIF3_CACHE"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "pynn_glif3"
 
 
 def build_key(src=None):
@@ -87,22 +81,10 @@ def compiled_library(directory):
     return found[0] if found else None
 
 
-@contextlib.contextmanager
-def _lock(path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        try:
-            import fcntl
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        except ImportError:
-            pass
-        yield
-
-
 def build(force=False, verbose=True):
     """The path of the compiled mechanism library, compiling it first if it is not cached."""
     target = mechanism_directory()
-    with _lock(target.parent / (target.name + ".lock")):
+    with build_lock(target.parent / (target.name + ".lock")):
         library = compiled_library(target)
         if library is not None and not force:
             return library
