@@ -21,7 +21,8 @@ class Backend:
     * :meth:`spike_source_type` -- the cell type of input and background sources (PyNN's
       SpikeSourceArray unless the simulator has a faster one that delivers the same steps);
     * :meth:`set_neuron_parameters` -- give a GLIF3Alpha Population per-neuron parameters of the
-      physical view, converted once, to the simulator's own units;
+      physical view, converted once, to the simulator's own units (the native values written by
+      :meth:`write_native_parameters`);
     * :meth:`connect_arrays` -- connect a FromArraysConnector's arrays (bulk where it can);
     * :attr:`trials_in_one_run` -- whether GLIF3Alpha runs independent trials one after the other
       in one simulation (its ``trial_steps`` parameter);
@@ -69,18 +70,24 @@ class Backend:
         start ``v`` at ``V_reset``.
 
         Here: the native names and values of :func:`~pynn_glif3.model.physical.native_values` go to
-        PyNN's setter of native parameters, as ``Population.set`` does after translating.  The
-        native models of NEST, GeNN, Brian2 and NEURON take the physical view's units, so a value
-        from a file reaches the simulator unchanged, with no PyNN-unit step between (a round trip
-        such as pF -> nF -> pF or C_m, g -> tau_m -> g may move it by a rounding step).
+        :meth:`write_native_parameters`.  The native models of NEST, GeNN, Brian2 and NEURON take
+        the physical view's units, so a value from a file reaches the simulator unchanged, with no
+        PyNN-unit step between (a round trip such as pF -> nF -> pF or C_m, g -> tau_m -> g may
+        move it by a rounding step).
         """
-        from pyNN.parameters import ParameterSpace
         from pynn_glif3.model.physical import native_values
 
         neurons = one_row_per_cell(neurons, cells)
-        native = ParameterSpace(native_values(neurons), shape=(cells.size,))
-        cells._set_parameters(native)
+        self.write_native_parameters(cells, native_values(neurons))
         cells.initialize(v=neurons.V_reset)
+
+    def write_native_parameters(self, cells, values):
+        """Write ``values`` ({native name: one value per cell}) into the cells of ``cells`` on this
+        process; here through PyNN's setter of native parameters, as ``Population.set`` does
+        after translating."""
+        from pyNN.parameters import ParameterSpace
+
+        cells._set_parameters(ParameterSpace(values, shape=(cells.size,)))
 
     def connect_arrays(self, connector, projection):
         """Connect ``connector.sources[k] -> connector.targets[k]`` with its weights (PyNN units)

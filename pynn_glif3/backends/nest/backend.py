@@ -2,7 +2,7 @@
 
 import warnings
 
-from pynn_glif3.backends.base import Backend, one_row_per_cell
+from pynn_glif3.backends.base import Backend
 from pynn_glif3.backends.nest import build, cells, connect, kernel, noise, pynn_patches
 
 
@@ -33,16 +33,11 @@ class NESTBackend(Backend):
     def spike_source_type(self):
         return cells.spike_source_type(self.sim)
 
-    def set_neuron_parameters(self, cells_population, neurons):
-        # the native names and values of the base class, as whole arrays in one call (PyNN's
-        # setter makes one dictionary per neuron: twice the time)
-        from pynn_glif3.model.physical import native_values
-
-        neurons = one_row_per_cell(neurons, cells_population)
+    def write_native_parameters(self, cells_population, values):
+        # whole arrays in one call: PyNN's setter makes one dictionary per neuron (twice the time)
         local = cells_population._mask_local
         cells_population.node_collection[local].set(
-            {name: column[local].tolist() for name, column in native_values(neurons).items()})
-        cells_population.initialize(v=neurons.V_reset)
+            {name: column[local].tolist() for name, column in values.items()})
 
     def connect_arrays(self, connector, projection):
         connect.connect_arrays(connector, projection)

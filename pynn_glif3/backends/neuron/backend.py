@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from pynn_glif3.backends.base import Backend, one_row_per_cell
+from pynn_glif3.backends.base import Backend
 from pynn_glif3.backends.neuron import cells, connect, noise, pynn_patches
 
 
@@ -17,16 +17,11 @@ class NEURONBackend(Backend):
     def prepare(self):
         pynn_patches.adapt()
 
-    def set_neuron_parameters(self, cells_population, neurons):
-        # the native names and values of the base class, each cell's written at once
-        from pynn_glif3.model.physical import native_values
-
-        neurons = one_row_per_cell(neurons, cells_population)
-        values = native_values(neurons)
+    def write_native_parameters(self, cells_population, values):
+        # each cell's values at once: set one by one, each would recompute its step constants
         for i in np.flatnonzero(cells_population._mask_local):
             cells_population.all_cells[i]._cell.set_native({name: column[i]
                                                             for name, column in values.items()})
-        cells_population.initialize(v=neurons.V_reset)
 
     def connect_arrays(self, connector, projection):
         connect.connect_arrays(connector, projection)
