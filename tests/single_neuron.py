@@ -1,8 +1,11 @@
-"""Helpers to build one- or two-neuron problems for clause tests."""
+"""Helpers to build one- or two-neuron problems for clause tests, and one neuron's reference."""
 
 import numpy as np
 
+from pynn_glif3 import model
+from pynn_glif3.model import units
 from pynn_glif3.model.physical import NeuronParameters, Synapses
+from pynn_glif3.oracles.reference import simulate
 
 BASE = dict(E_L=-70.0, V_th=-45.0, V_reset=-70.0, C_m=80.0, g=8.0, t_ref=2.0,
             k=[[0.05, 0.3]], asc_amps=[[-10.0, -100.0]], tau_syn=[[5.0, 8.0, 2.0, 4.0]], I_offset=0.0)
@@ -45,3 +48,29 @@ def without_hold(net):
     nr, tr, sr = net.raw
     none = np.zeros_like(nr["hold_init"])
     return dataclasses.replace(net, raw=(dict(nr, hold_init=none), tr, dict(sr, hold_init=none)))
+
+
+def reference_single(params, inputs=(), n_steps=40):
+    """The reference for one GLIF3Alpha with PyNN parameters ``params`` (defaults for the rest);
+    ``inputs`` are (row, receptor index, weight nA), one input unit each."""
+    neurons = NeuronParameters(**units.pynn_to_physical(dict(model.DEFAULT_PARAMETERS, **params)))
+    kwargs = {}
+    if inputs:
+        rows, receptors, weights = (np.array(column) for column in zip(*inputs))
+        spikes = np.zeros((n_steps, len(inputs)))
+        spikes[rows, np.arange(len(inputs))] = 1
+        kwargs = dict(inputs=Synapses(np.arange(len(inputs)), np.zeros(len(inputs)), receptors,
+                                      weights * 1000.0), input_spikes=spikes)
+    return simulate(neurons, n_steps, record_currents=True, **kwargs)
+
+
+def per_neuron_parameters(n, rng):
+    """PyNN parameters of ``n`` neurons, each value drawn around the cell type's default."""
+    values = {}
+    for spec in model.PARAMETERS:
+        base = spec.default
+        if spec.name in ("v_rest", "v_thresh", "v_reset", "i_offset", "asc_amp_1", "asc_amp_2"):
+            values[spec.name] = base + rng.uniform(-2.0, 2.0, n) * (0.01 if spec.unit == "nA" else 1.0)
+        else:
+            values[spec.name] = base * rng.uniform(0.8, 1.25, n)
+    return values

@@ -22,7 +22,10 @@ from pynn_glif3.model.noise import NoisePool  # noqa: E402
 from pynn_glif3.model.timing import StepTiming  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
-from acceptance import V_TOL, assert_matches, check_network_is_demanding  # noqa: E402
+from acceptance import (acceptance_network, assert_long_delays_match, assert_matches,  # noqa: E402
+                        assert_rows_match, builder_rows, check_builder_at_step,
+                        check_network_is_demanding, long_delay_network, network_at,
+                        plain_pynn_network, run_decoded, segment_rows)
 
 CURRENTS = ("asc_1", "asc_2", "psc_1", "psc_2", "psc_3", "psc_4")
 
@@ -63,11 +66,7 @@ def _held_values(network):
 
 @pytest.fixture(scope="module")
 def network_320():
-    net = random_network(n_neurons=320, n_steps=1000, seed=7, input_rate_hz=30.0)
-    net.input_spikes[0, :5] = 1          # input in row 0: the step no simulator can reach directly
-    if net.bkg_counts[0] == 0:
-        net.bkg_counts[0] = 1.0
-    check_network_is_demanding(net)
+    net = acceptance_network()
     return net, _run(net)
 
 
@@ -113,100 +112,37 @@ def test_network_with_currents_matches_reference(network_400):
 
 
 def test_delays_longer_than_the_training_maximum_equal_the_reference():
-    net = random_network(n_neurons=120, n_steps=300, seed=9, delay_range_ms=(1.0, 24.0))
-    net.recurrent.delay = np.rint(net.recurrent.delay)       # whole steps: "raw" keeps them exactly
-    sim.setup(timestep=1.0, min_delay=1.0)
-    try:
-        options = builder.BuildOptions(delays="raw", variables=("spikes",))
-        built = builder.build(sim, net, net.input_spikes, net.bkg_counts, options)
-        built.run(net.n_steps)
-        spikes = built.raster(built.get_data(), net.n_steps)
-    finally:
-        sim.end()
-    drive = dict(recurrent=net.recurrent, inputs=net.inputs, input_spikes=net.input_spikes,
-                 bkg_weights=net.bkg_weights, bkg_counts=net.bkg_counts)
-    ref = simulate(net.neurons, net.n_steps, max_delay_ms=None, **drive)
-    clipped = simulate(net.neurons, net.n_steps, max_delay_ms=5.0, **drive)
-    assert ref.spikes.sum() > 400 and (ref.spikes != clipped.spikes).sum() > 50   # long delays matter
-    np.testing.assert_array_equal(spikes, ref.spikes)
+    net = long_delay_network()
+    spikes, _ = builder_rows(sim, net, net.n_steps, input_spikes=net.input_spikes,
+                             bkg_counts=net.bkg_counts,
+                             options=builder.BuildOptions(delays="raw", variables=("spikes",)))
+    assert_long_delays_match(net, spikes)
 
 
 # ---------------------------------------------------------------------------------------------
 # Other time steps, and a plain PyNN script
 
-def _network_at(dt, seed):
-    net = random_network(n_neurons=40, n_steps=297, seed=seed, dt=dt, synapses_per_neuron=15,
-                         n_inputs=30, inputs_per_neuron=6, input_rate_hz=150.0)
-    net.input_spikes[0, :5] = 1
-    net.input_spikes[-1, :10] = 1        # input in the last row too
-    return net
-
-
-def _assert_rows_match(spikes, v, ref, what):
-    assert ref.spikes.sum() > 40 and ref.spikes[-20:].any(), "the test network must spike, late rows too"
-    mismatch = np.argwhere(spikes != ref.spikes)
-    assert mismatch.size == 0, (f"{what}: {len(mismatch)} spike mismatches, first at (row, neuron) "
-                                f"{mismatch[0].tolist()}")
-    np.testing.assert_allclose(v, ref.v, rtol=0, atol=V_TOL, err_msg=what)
-
-
 @pytest.mark.parametrize("dt", [0.1, 0.25])
 def test_builder_at_other_steps_matches_reference(dt):
-    net = _network_at(dt, seed=21)
-    sim.setup(timestep=dt, min_delay=dt)
-    try:
-        options = builder.BuildOptions(dt=dt, variables=("spikes", "v"))
-        built = builder.build(sim, net, net.input_spikes, net.bkg_counts, options)
-        built.run(net.n_steps)
-        block = built.get_data()
-        spikes = built.raster(block, net.n_steps)
-        signal = block.segments[-1].filter(name="v")[0]
-        v = built.timing.signal_rows(signal.times.rescale("ms").magnitude, signal.magnitude, net.n_steps)
-    finally:
-        sim.end()
-    _assert_rows_match(spikes, v, simulate(**net.kwargs()), f"builder at dt = {dt} ms")
+    check_builder_at_step(sim, dt)
 
 
 @pytest.mark.parametrize("dt", [1.0, 0.1])
 def test_plain_pynn_script_matches_reference(dt):
     """GLIF3Alpha (the simulator-independent class), SpikeSourceArray and FromListConnector
     projections with the times of StepTiming: the README's script, on Brian2."""
-    from pyNN.parameters import Sequence
-
-    from pynn_glif3 import GLIF3Alpha
-    from pynn_glif3.model import RECEPTORS
-
-    net = _network_at(dt, seed=22)
+    net = network_at(dt, seed=22)
     timing = StepTiming(dt=dt)
-    p = net.neurons
     sim.setup(timestep=dt, min_delay=dt)
     try:
-        cells = sim.Population(p.n, GLIF3Alpha(**units.physical_to_pynn(
-            p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps, p.tau_syn)))
-        lgn = sim.Population(net.input_spikes.shape[1], sim.SpikeSourceArray(
-            spike_times=[Sequence(t) for t in timing.input_spike_times(net.input_spikes)]))
-        rec, inp = net.recurrent, net.inputs
-        for r, receptor in enumerate(RECEPTORS):
-            sel = rec.receptor == r
-            sim.Projection(cells, cells, sim.FromListConnector(list(zip(
-                rec.source[sel], rec.target[sel], units.pA_to_nA(rec.weight[sel]),
-                timing.recurrent_delays(rec.delay[sel])))), sim.StaticSynapse(), receptor_type=receptor)
-            sel = inp.receptor == r
-            if sel.any():
-                sim.Projection(lgn, cells, sim.FromListConnector(list(zip(
-                    inp.source[sel], inp.target[sel], units.pA_to_nA(inp.weight[sel]),
-                    np.full(sel.sum(), timing.input_delay)))), sim.StaticSynapse(), receptor_type=receptor)
-        cells.record(["spikes", "v"])
+        cells = plain_pynn_network(sim, net, timing)
         sim.run(timing.run_time(net.n_steps))
-        segment = cells.get_data().segments[0]
+        spikes, v = segment_rows(cells.get_data().segments[0], timing, net.n_steps)
     finally:
         sim.end()
-    trains = sorted(segment.spiketrains, key=lambda st: st.annotations["source_index"])
-    spikes = timing.spike_raster([st.rescale("ms").magnitude for st in trains], net.n_steps)
-    signal = segment.filter(name="v")[0]
-    v = timing.signal_rows(signal.times.rescale("ms").magnitude, signal.magnitude, net.n_steps)
-    ref = simulate(p, net.n_steps, dt=dt, recurrent=rec, inputs=inp, input_spikes=net.input_spikes)
-    _assert_rows_match(spikes, v, ref, f"plain PyNN script at dt = {dt} ms")
+    ref = simulate(net.neurons, net.n_steps, dt=dt, recurrent=net.recurrent, inputs=net.inputs,
+                   input_spikes=net.input_spikes)
+    assert_rows_match(spikes, v, ref, f"plain PyNN script at dt = {dt} ms")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,22 +178,12 @@ def test_decoded_noise_equals_reference():
     rng = np.random.default_rng(8)
     pool = NoisePool(np.random.default_rng(3).normal(0.01, 0.08, 5000))
     draws = pool.draws_from(rng.integers(0, 5000, (500, 300, 4)), rng.integers(0, 5000, (300, 4)))
-    sim.setup(timestep=net.dt, min_delay=net.dt)
-    try:
-        options = builder.BuildOptions(dt=net.dt, background="decoded", variables=("spikes", "v"))
-        built = builder.build(sim, net, net.input_spikes[:500], None, options, noise=draws, n_steps=500)
-        built.run(500)
-        block = built.get_data()
-        spikes = built.raster(block, 500)
-        signal = block.segments[-1].filter(name="v")[0]
-        v = built.timing.signal_rows(signal.times.rescale("ms").magnitude, signal.magnitude, 500)
-    finally:
-        sim.end()
+    spikes, v = run_decoded(sim, net, 500, draws)
     kwargs = dict(net.kwargs(), bkg_weights=None, bkg_counts=None)
     ref = simulate(**kwargs, noise=draws)
     without = simulate(**kwargs)
     assert ref.spikes.sum() > 1000 and (ref.spikes != without.spikes).sum() > 100   # the noise matters
-    _assert_rows_match(spikes, v, ref, "decoded noise")
+    assert_rows_match(spikes, v, ref, "decoded noise")
 
 
 def test_synthetic_v1_of_2000_neurons_equals_reference(tmp_path):
@@ -353,4 +279,4 @@ def test_cython_target_gives_the_numpy_targets_numbers():
     ref = simulate(net.neurons, net.n_steps, recurrent=net.recurrent, inputs=net.inputs,
                    input_spikes=net.input_spikes)
     assert ref.spikes.sum() > 200
-    _assert_rows_match(compiled[0], compiled[1], ref, "Cython target")
+    assert_rows_match(compiled[0], compiled[1], ref, "Cython target")

@@ -18,6 +18,7 @@ from pynn_glif3.model.timing import StepTiming  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
 import readme_example  # noqa: E402
+from single_neuron import per_neuron_parameters, reference_single  # noqa: E402
 
 TIMING = StepTiming(dt=1.0)
 CELL = dict(v_rest=-70.0, v_thresh=-50.0, v_reset=-66.0, cm=0.08, tau_m=10.0, tau_refrac=3.0,
@@ -53,18 +54,6 @@ def run_single(params, inputs=(), n_steps=40, record=("spikes", "v")):
         out[signal.name] = TIMING.signal_rows(signal.times.magnitude, signal.magnitude, n_steps)[:, 0]
         out[signal.name + "_signal"] = signal
     return out
-
-
-def reference_single(params, inputs=(), n_steps=40):
-    neurons = NeuronParameters(**units.pynn_to_physical(dict(model.DEFAULT_PARAMETERS, **params)))
-    kwargs = {}
-    if inputs:
-        rows, receptors, weights = (np.array(column) for column in zip(*inputs))
-        spikes = np.zeros((n_steps, len(inputs)))
-        spikes[rows, np.arange(len(inputs))] = 1
-        kwargs = dict(inputs=Synapses(np.arange(len(inputs)), np.zeros(len(inputs)), receptors,
-                                      weights * 1000.0), input_spikes=spikes)
-    return simulate(neurons, n_steps, record_currents=True, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,20 +152,9 @@ def test_initial_v_is_the_v_reset_given_at_creation_not_a_later_one():
 # ---------------------------------------------------------------------------------------------
 # Parameters: per-neuron arrays, RandomDistribution, get/set round trips, validation
 
-def _per_neuron_parameters(n, rng):
-    values = {}
-    for spec in model.PARAMETERS:
-        base = spec.default
-        if spec.name in ("v_rest", "v_thresh", "v_reset", "i_offset", "asc_amp_1", "asc_amp_2"):
-            values[spec.name] = base + rng.uniform(-2.0, 2.0, n) * (0.01 if spec.unit == "nA" else 1.0)
-        else:
-            values[spec.name] = base * rng.uniform(0.8, 1.25, n)
-    return values
-
-
 def test_get_and_set_every_parameter_per_neuron():
     n = 6
-    params = _per_neuron_parameters(n, np.random.default_rng(3))
+    params = per_neuron_parameters(n, np.random.default_rng(3))
     sim.setup(timestep=1.0, min_delay=1.0)
     cells = sim.Population(n, GLIF3Alpha(**params))
     for name, value in params.items():
@@ -188,7 +166,7 @@ def test_get_and_set_every_parameter_per_neuron():
     np.testing.assert_array_equal(group.I_e[:], params["i_offset"] * 1000.0)
     np.testing.assert_array_equal(group.tau_syn_3[:], params["tau_syn_3"])
     assert set(group.start_step[:]) == {TIMING.start_step}
-    new = _per_neuron_parameters(n, np.random.default_rng(4))
+    new = per_neuron_parameters(n, np.random.default_rng(4))
     for name, value in new.items():
         cells.set(**{name: value})
         np.testing.assert_allclose(np.asarray(cells.get(name), dtype=float), value, rtol=2e-15, err_msg=name)

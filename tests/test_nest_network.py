@@ -16,7 +16,9 @@ from pynn_glif3.model import delay_steps  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNESTNetwork, PyNNNetwork  # noqa: E402
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
-from acceptance import assert_matches, check_network_is_demanding  # noqa: E402
+from acceptance import (acceptance_network, assert_long_delays_match, assert_matches,  # noqa: E402
+                        assert_rows_match, check_builder_at_step, check_network_is_demanding,
+                        long_delay_network, network_at, plain_pynn_network, segment_rows)
 
 
 
@@ -25,11 +27,7 @@ from acceptance import assert_matches, check_network_is_demanding  # noqa: E402
 
 @pytest.fixture(scope="module")
 def pynn_network():
-    net = random_network(n_neurons=320, n_steps=1000, seed=7, input_rate_hz=30.0)
-    net.input_spikes[0, :5] = 1          # input in row 0: the step no simulator can reach directly
-    if net.bkg_counts[0] == 0:
-        net.bkg_counts[0] = 1.0
-    check_network_is_demanding(net)
+    net = acceptance_network()
     runs = {}
     for threads in (1, 2):
         sim.setup(timestep=net.dt, min_delay=net.dt, threads=threads)
@@ -121,8 +119,7 @@ def test_delays_beyond_the_inline_ring_equal_the_reference():
     """min_delay + max_delay above the 16 slots held inside the neuron: the ring is on the heap."""
     from pynn_glif3 import builder
 
-    net = random_network(n_neurons=120, n_steps=300, seed=9, delay_range_ms=(1.0, 24.0))
-    net.recurrent.delay = np.rint(net.recurrent.delay)       # whole steps: "raw" keeps them exactly
+    net = long_delay_network()
     assert net.recurrent.delay.max() > 16
     sim.setup(timestep=1.0, min_delay=1.0, max_delay=30.0, threads=2)
     try:
@@ -133,91 +130,15 @@ def test_delays_beyond_the_inline_ring_equal_the_reference():
         spikes = built.raster(built.get_data(), net.n_steps)
     finally:
         sim.end()
-    drive = dict(recurrent=net.recurrent, inputs=net.inputs, input_spikes=net.input_spikes,
-                 bkg_weights=net.bkg_weights, bkg_counts=net.bkg_counts)
-    ref = simulate(net.neurons, net.n_steps, max_delay_ms=None, **drive)
-    clipped = simulate(net.neurons, net.n_steps, max_delay_ms=5.0, **drive)
-    assert ref.spikes.sum() > 400 and (ref.spikes != clipped.spikes).sum() > 50   # long delays matter
-    np.testing.assert_array_equal(spikes, ref.spikes)
+    assert_long_delays_match(net, spikes)
 
 
 # ---------------------------------------------------------------------------------------------
 # Steps other than 1 ms: every time on the step grid (docs/timing.md)
 
-def _network_at(dt, seed):
-    # 297 rows: NEST stamps the last row 2990 tics * 0.001 = 29.900000000000002 ms, after PyNN's
-    # clock at a run of (2 + 297) steps, so a run without a step of margin loses that row
-    net = random_network(n_neurons=40, n_steps=297, seed=seed, dt=dt, synapses_per_neuron=15,
-                         n_inputs=30, inputs_per_neuron=6, input_rate_hz=150.0)
-    net.input_spikes[0, :5] = 1
-    net.input_spikes[-1, :10] = 1        # input in the last row too
-    return net
-
-
-def _assert_rows_match(spikes, v, ref, what):
-    assert ref.spikes.sum() > 40 and ref.spikes[-20:].any(), "the test network must spike, late rows too"
-    mismatch = np.argwhere(spikes != ref.spikes)
-    assert mismatch.size == 0, (f"{what}: {len(mismatch)} spike mismatches, first at (row, neuron) "
-                                f"{mismatch[0].tolist()}")
-    np.testing.assert_allclose(v, ref.v, rtol=0, atol=1e-9, err_msg=what)
-
-
 @pytest.mark.parametrize("dt", [0.1, 0.25])
 def test_builder_at_other_steps_matches_reference(dt):
-    from pynn_glif3 import builder
-
-    net = _network_at(dt, seed=21)
-    sim.setup(timestep=dt, min_delay=dt)
-    try:
-        options = builder.BuildOptions(dt=dt, variables=("spikes", "v"))
-        built = builder.build(sim, net, net.input_spikes, net.bkg_counts, options)
-        built.run(net.n_steps)
-        block = built.get_data()
-        spikes = built.raster(block, net.n_steps)
-        signal = block.segments[-1].filter(name="v")[0]
-        v = built.timing.signal_rows(signal.times.magnitude, signal.magnitude, net.n_steps)
-    finally:
-        sim.end()
-    _assert_rows_match(spikes, v, simulate(**net.kwargs()), f"builder at dt = {dt} ms")
-
-
-def _plain_pynn_network(net, timing):
-    """GLIF3Alpha cells, a SpikeSourceArray per input unit and FromListConnector projections, in
-    PyNN's own terms; returns the cells (recording spikes and v)."""
-    from pyNN.parameters import Sequence
-
-    from pynn_glif3 import GLIF3Alpha
-    from pynn_glif3.model import units
-    from pynn_glif3.model import RECEPTORS
-
-    p = net.neurons
-    cells = sim.Population(p.n, GLIF3Alpha(**units.physical_to_pynn(
-        p.E_L, p.V_th, p.V_reset, p.C_m, p.g, p.t_ref, p.k, p.asc_amps, p.tau_syn)))
-    lgn = sim.Population(net.input_spikes.shape[1], sim.SpikeSourceArray(
-        spike_times=[Sequence(t) for t in timing.input_spike_times(net.input_spikes)]))
-    rec, inp = net.recurrent, net.inputs
-    for r, receptor in enumerate(RECEPTORS):
-        sel = rec.receptor == r
-        if sel.any():
-            sim.Projection(cells, cells, sim.FromListConnector(list(zip(
-                rec.source[sel], rec.target[sel], units.pA_to_nA(rec.weight[sel]),
-                timing.recurrent_delays(rec.delay[sel])))), sim.StaticSynapse(), receptor_type=receptor)
-        sel = inp.receptor == r
-        if sel.any():
-            sim.Projection(lgn, cells, sim.FromListConnector(list(zip(
-                inp.source[sel], inp.target[sel], units.pA_to_nA(inp.weight[sel]),
-                np.full(sel.sum(), timing.input_delay)))), sim.StaticSynapse(), receptor_type=receptor)
-    cells.record(["spikes", "v"])
-    return cells
-
-
-def _segment_rows(segment, timing, n_steps):
-    from pynn_glif3.builder import spike_times_ms
-
-    trains = sorted(segment.spiketrains, key=lambda st: st.annotations["source_index"])
-    spikes = timing.spike_raster(spike_times_ms(trains), n_steps)
-    signal = segment.filter(name="v")[0]
-    return spikes, timing.signal_rows(signal.times.magnitude, signal.magnitude, n_steps)
+    check_builder_at_step(sim, dt)
 
 
 @pytest.mark.parametrize("dt", [0.1, 0.25])
@@ -227,18 +148,18 @@ def test_plain_pynn_script_at_other_steps_matches_reference(dt):
     grid (0.30000000000000004 - 0.1 would be emitted a step late)."""
     from pynn_glif3.model.timing import StepTiming
 
-    net = _network_at(dt, seed=22)
+    net = network_at(dt, seed=22)
     timing = StepTiming(dt=dt)
     sim.setup(timestep=dt, min_delay=dt)
     try:
-        cells = _plain_pynn_network(net, timing)
+        cells = plain_pynn_network(sim, net, timing)
         sim.run(timing.run_time(net.n_steps))
-        spikes, v = _segment_rows(cells.get_data().segments[-1], timing, net.n_steps)
+        spikes, v = segment_rows(cells.get_data().segments[-1], timing, net.n_steps)
     finally:
         sim.end()
     ref = simulate(net.neurons, net.n_steps, dt=dt, recurrent=net.recurrent, inputs=net.inputs,
                    input_spikes=net.input_spikes)
-    _assert_rows_match(spikes, v, ref, f"PyNN script at dt = {dt} ms")
+    assert_rows_match(spikes, v, ref, f"PyNN script at dt = {dt} ms")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,18 +179,18 @@ def test_reset_gives_the_run_of_a_new_setup(t_flush):
     extra = {} if t_flush is None else {"t_flush": t_flush}
     sim.setup(timestep=1.0, min_delay=1.0, **extra)
     try:
-        cells = _plain_pynn_network(net, timing)
+        cells = plain_pynn_network(sim, net, timing)
         for _ in range(3):
             sim.run(timing.run_time(net.n_steps))
             sim.reset()
-        segments = [_segment_rows(segment, timing, net.n_steps) for segment in cells.get_data().segments]
+        segments = [segment_rows(segment, timing, net.n_steps) for segment in cells.get_data().segments]
     finally:
         sim.end()
     ref = simulate(net.neurons, net.n_steps, recurrent=net.recurrent, inputs=net.inputs,
                    input_spikes=net.input_spikes)
     assert len(segments) == 3
     for k, (spikes, v) in enumerate(segments):
-        _assert_rows_match(spikes, v, ref, f"segment {k} after {k} reset(s), t_flush={t_flush}")
+        assert_rows_match(spikes, v, ref, f"segment {k} after {k} reset(s), t_flush={t_flush}")
 
 
 def test_reset_restarts_the_builders_network():
@@ -285,11 +206,11 @@ def test_reset_restarts_the_builders_network():
         built.run(net.n_steps)
         sim.reset()
         built.run(net.n_steps)
-        segments = [_segment_rows(segment, built.timing, net.n_steps)
+        segments = [segment_rows(segment, built.timing, net.n_steps)
                     for segment in built.get_data().segments]
     finally:
         sim.end()
     ref = simulate(**net.kwargs())
     assert len(segments) == 2
     for k, (spikes, v) in enumerate(segments):
-        _assert_rows_match(spikes, v, ref, f"builder, segment {k}")
+        assert_rows_match(spikes, v, ref, f"builder, segment {k}")

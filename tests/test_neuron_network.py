@@ -15,7 +15,7 @@ sim = pytest.importorskip("pyNN.neuron")
 from pynn_glif3.generate.random_network import random_network  # noqa: E402
 from pynn_glif3.oracles.reference import simulate  # noqa: E402
 from pynn_glif3.verification.nest_replay import PyNNNetwork  # noqa: E402
-from acceptance import assert_matches, check_network_is_demanding  # noqa: E402
+from acceptance import acceptance_network, assert_matches  # noqa: E402
 
 
 
@@ -27,11 +27,7 @@ def _run(net, record=("spikes", "v")):
 
 
 def test_acceptance_network_matches_reference():
-    net = random_network(n_neurons=320, n_steps=1000, seed=7, input_rate_hz=30.0)
-    net.input_spikes[0, :5] = 1          # input in row 0: the step no simulator can reach directly
-    if net.bkg_counts[0] == 0:
-        net.bkg_counts[0] = 1.0
-    check_network_is_demanding(net)
+    net = acceptance_network()
     result = _run(net).result()
     ref = simulate(**net.kwargs())
     assert 2000 < ref.spikes.sum() < 0.5 * ref.spikes.size     # active, not saturated
