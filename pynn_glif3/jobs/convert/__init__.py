@@ -22,8 +22,6 @@ scikit-learn digits example), :mod:`.report` (accuracy tables), :mod:`.cli`.
 
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from pynn_glif3.jobs.convert.encoding import ENCODINGS, check_pixels
 from pynn_glif3.jobs.convert.evaluation import Evaluation, classify, max_input_per_step, setup
 from pynn_glif3.jobs.convert.layers import (ConnectionLayer, ConversionError, forward,
