@@ -18,6 +18,8 @@ Receptors: ``syn1`` .. ``syn4`` are synapse types 0..3 (positive weights), ``syn
 Design: docs/spinnaker.md.
 """
 
+import hashlib
+
 import numpy as np
 
 from spinn_utilities.overrides import overrides
@@ -82,6 +84,7 @@ class GivenPhysical:
     def __init__(self):
         self._physical = None       # NeuronParameters, as given
         self._pynn = None           # {PyNN name: (N,) array}, what was put into the dictionary
+        self.version = 0            # counts what was given: structs computed before are stale
 
     def keep(self, physical, pynn):
         """Remember ``physical`` (NeuronParameters) as the values behind the PyNN arrays
@@ -90,6 +93,7 @@ class GivenPhysical:
         self._pynn = {name: np.array(np.broadcast_to(np.asarray(pynn[name], dtype=np.float64),
                                                      (physical.n,)))
                       for name in model.PARAMETER_NAMES}
+        self.version += 1
 
     def physical(self, pynn):
         """The physical parameters for the PyNN values ``pynn`` ({name: (N,) float array}).
@@ -115,14 +119,23 @@ class GivenPhysical:
             for name, value in converted.as_dict().items()})
 
 
-def struct_field_values(values, dt, given=None):
-    """Field values (float arrays, one per neuron) of the three GLIF3Alpha structs from the PyNN
-    parameters and initial values in ``values`` (sPyNNaker's merged parameter dictionary), and the
-    physical values ``given`` to the Population (a :class:`GivenPhysical`, see there) if any."""
-    names = model.PARAMETER_NAMES + (_START_STEP,) + _STATE_NEURON + _STATE_SYNAPSE
-    raw = {name: _all_values(values, name) for name in names}
+#: What the structs are computed from: the PyNN parameters, start step and initial values.
+_STRUCT_INPUTS = model.PARAMETER_NAMES + (_START_STEP,) + _STATE_NEURON + _STATE_SYNAPSE
+
+
+def struct_inputs(values):
+    """{name: (N,) float array} of :data:`_STRUCT_INPUTS` in ``values`` (sPyNNaker's merged
+    parameter dictionary)."""
+    raw = {name: _all_values(values, name) for name in _STRUCT_INPUTS}
     n = max([size for size, _ in raw.values() if size is not None] or [1])
-    arr = {name: np.broadcast_to(v, (n,)).astype(np.float64) for name, (_, v) in raw.items()}
+    return {name: np.broadcast_to(v, (n,)).astype(np.float64) for name, (_, v) in raw.items()}
+
+
+def struct_field_values(arr, dt, given=None):
+    """Field values (float arrays, one per neuron) of the three GLIF3Alpha structs from the PyNN
+    parameters and initial values ``arr`` (:func:`struct_inputs`), and the physical values
+    ``given`` to the Population (a :class:`GivenPhysical`, see there) if any."""
+    n = arr["v"].size
     model.validate({name: arr[name] for name in model.PARAMETER_NAMES})
     pynn = {name: arr[name] for name in model.PARAMETER_NAMES}
     neurons = (given if given is not None else GivenPhysical()).physical(pynn)
@@ -146,14 +159,25 @@ class DerivedStruct(Struct):
     def __init__(self, fields, given):
         self._table = tuple(fields)
         self._given = given
+        self._last = (None, None)   # (what the fields were computed from, their view)
         super().__init__([(data_type(kind), name) for kind, name in fields])
 
     def _view(self, values):
-        n, fields = struct_field_values(values, SpynnakerDataView.get_simulation_time_step_ms(),
-                                        self._given)
+        # sPyNNaker asks once per core (slice) for the whole population's values: the fields are
+        # computed again only when what they are computed from has changed
+        arr = struct_inputs(values)
+        dt = SpynnakerDataView.get_simulation_time_step_ms()
+        digest = hashlib.blake2b(repr((dt, self._given.version)).encode())
+        for name in _STRUCT_INPUTS:
+            digest.update(arr[name].tobytes())
+        key, view = self._last
+        if key == digest.digest():
+            return view
+        n, fields = struct_field_values(arr, dt, self._given)
         view = _FieldView()
         for _, name in self._table:
             view[name] = RangedList(n, [float(x) for x in np.broadcast_to(fields[name], (n,))])
+        self._last = (digest.digest(), view)
         return view
 
     @property
